@@ -1,0 +1,10 @@
+//! Database access for one tenant: connection, migrations, entities and
+//! repositories per aggregate. The same code runs on SQLite and PostgreSQL.
+
+pub mod db;
+pub mod migration;
+
+pub use db::{Backend, connect, connect_and_migrate, migrate};
+pub use sea_orm::DatabaseConnection;
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,16 @@
+//! Backend-neutral schema migrations (SeaQuery schema builder), applied in order.
+//! Each migration is its own module; never edit one that has shipped, add a new one.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_schema;
+mod m0002_jobs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_schema::Migration), Box::new(m0002_jobs::Migration)]
+    }
+}
