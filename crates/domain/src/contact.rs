@@ -20,7 +20,9 @@ pub enum MobileError {
     NotDigits,
     #[error("Et dansk mobilnummer skal være 8 cifre")]
     DanishLength,
-    #[error("Et udenlandsk nummer skal skrives som + og landekode efterfulgt af nummeret, i alt 8-15 cifre")]
+    #[error(
+        "Et udenlandsk nummer skal skrives som + og landekode efterfulgt af nummeret, i alt 8-15 cifre"
+    )]
     ForeignLength,
 }
 
@@ -31,6 +33,10 @@ impl Mobile {
         let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.is_empty() {
             return Err(MobileError::Empty);
+        }
+        // Eight bare digits are a Danish number even if they start with 00.
+        if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) {
+            return danish(&compact);
         }
         let international = compact
             .strip_prefix('+')
@@ -242,7 +248,11 @@ mod tests {
     #[test]
     fn danish_numbers_must_have_8_digits() {
         for input in ["1234567", "123456789", "+451234567", "0045123456789"] {
-            assert_eq!(Mobile::parse(input), Err(MobileError::DanishLength), "{input}");
+            assert_eq!(
+                Mobile::parse(input),
+                Err(MobileError::DanishLength),
+                "{input}"
+            );
         }
     }
 
@@ -258,11 +268,23 @@ mod tests {
 
     #[test]
     fn foreign_numbers_need_8_to_15_digits() {
-        assert!(Mobile::parse("+4670123").is_ok());
+        assert!(Mobile::parse("+46701234").is_ok());
+        assert_eq!(Mobile::parse("+4670123"), Err(MobileError::ForeignLength));
         assert!(Mobile::parse("+467012345678901").is_ok());
         assert_eq!(Mobile::parse("+467012"), Err(MobileError::ForeignLength));
-        assert_eq!(Mobile::parse("+4670123456789012"), Err(MobileError::ForeignLength));
-        assert_eq!(Mobile::parse("+0123456789"), Err(MobileError::ForeignLength));
+        assert_eq!(
+            Mobile::parse("+4670123456789012"),
+            Err(MobileError::ForeignLength)
+        );
+        assert_eq!(
+            Mobile::parse("+0123456789"),
+            Err(MobileError::ForeignLength)
+        );
+    }
+
+    #[test]
+    fn eight_bare_digits_are_always_danish() {
+        assert_eq!(Mobile::parse("00451234").unwrap().as_str(), "+4500451234");
     }
 
     #[test]

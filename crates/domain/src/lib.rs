@@ -1,1 +1,26 @@
-//! domain crate.
+//! Pure domain types and rules of Valghalla: no I/O, no async, no database.
+//!
+//! Values from the outside world enter through `parse` functions that return
+//! typed errors with Danish messages, ready to show next to a form field.
+
+pub mod age;
+pub mod conflict;
+pub mod contact;
+pub mod cpr;
+pub mod eligibility;
+pub mod lock;
+pub mod message;
+pub mod municipality;
+pub mod seat;
+
+pub use age::age_on;
+pub use conflict::{TaskWindow, conflicts, overlaps};
+pub use contact::{Email, EmailError, Mobile, MobileError};
+pub use cpr::{CprError, CprNumber};
+pub use eligibility::{Eligibility, Outcome, PersonFacts, Rule, RuleResult, RuleSet, evaluate};
+pub use lock::{last_cancellation_day, may_cancel};
+pub use message::MessageKind;
+pub use municipality::{
+    CountryCode, CountryCodeError, Cvr, CvrError, MunicipalityCode, MunicipalityCodeError,
+};
+pub use seat::{SeatAction, SeatError, SeatState, SeatStatus, Transition};
