@@ -1,0 +1,249 @@
+//! Configuration: a TOML file plus `VALGHALLA_…` environment overrides (`__`
+//! nests, e.g. `VALGHALLA_TENANTS__KORSBAEK__DATABASE_URL`).
+//!
+//! Each tenant is checked on its own, so a broken entry is reported with its
+//! tenant and field and skipped while the others still serve.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use domain::{Cvr, MunicipalityCode};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use figment::value::Value;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The whole file, with tenants still unchecked.
+#[derive(Debug, Deserialize)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub tenants: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// `/metrics` and `/health/*` also on a separate listener, for operators.
+    #[serde(default)]
+    pub ops_listen: Option<SocketAddr>,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// Run the job runner inside `serve` (the default) or only in `worker`.
+    #[serde(default = "yes")]
+    pub run_jobs: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: default_listen(), ops_listen: None, log_format: LogFormat::default(), run_jobs: true }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Json,
+    Pretty,
+}
+
+/// One tenant's entry as written in the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenant {
+    name: String,
+    #[serde(deserialize_with = "text_or_number")]
+    cvr: String,
+    #[serde(deserialize_with = "text_or_number")]
+    municipality_code: String,
+    admin_host: String,
+    portal_host: String,
+    database_url: String,
+    /// 32 bytes as 64 hex digits: encrypts CPR numbers at rest and keys their hash.
+    cpr_key: SecretString,
+    #[serde(default)]
+    identity_provider: Option<IdentityProvider>,
+}
+
+/// Where admins sign in. Until SAML lands only its presence is checked, so
+/// `serve` can refuse a tenant that has none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityProvider {
+    pub metadata: String,
+}
+
+/// A tenant entry that passed every check.
+#[derive(Debug)]
+pub struct TenantConfig {
+    pub key: String,
+    pub name: String,
+    pub cvr: Cvr,
+    pub municipality: MunicipalityCode,
+    pub admin_host: String,
+    pub portal_host: String,
+    pub database_url: String,
+    pub cpr_key: [u8; 32],
+    pub identity_provider: Option<IdentityProvider>,
+}
+
+/// One problem in the file, located by tenant and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub tenant: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.tenant, &self.field) {
+            (Some(t), Some(field)) => write!(f, "tenant \"{t}\", field \"{field}\": {}", self.message),
+            (Some(t), None) => write!(f, "tenant \"{t}\": {}", self.message),
+            (None, Some(field)) => write!(f, "field \"{field}\": {}", self.message),
+            (None, None) => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The checked configuration: good tenants, and the errors of the bad ones.
+#[derive(Debug)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub tenants: Vec<TenantConfig>,
+    pub errors: Vec<ConfigError>,
+}
+
+/// Reads the file and the environment. A file that cannot be read or whose
+/// `[server]` part is wrong is an error; a bad tenant is only recorded.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    if !path.exists() {
+        return Err(ConfigError { tenant: None, field: None, message: format!("{} does not exist", path.display()) });
+    }
+    let figment = Figment::new().merge(Toml::file(path)).merge(Env::prefixed("VALGHALLA_").split("__"));
+    from_figment(figment)
+}
+
+pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+    let raw: RawConfig = figment.extract().map_err(|e| figment_error(None, e))?;
+    let mut tenants = Vec::new();
+    let mut errors = Vec::new();
+    for (key, value) in raw.tenants {
+        match check_tenant(&key, value) {
+            Ok(t) => tenants.push(t),
+            Err(mut errs) => errors.append(&mut errs),
+        }
+    }
+    check_unique_hosts(&mut tenants, &mut errors);
+    Ok(Config { server: raw.server, tenants, errors })
+}
+
+fn check_tenant(key: &str, value: Value) -> Result<TenantConfig, Vec<ConfigError>> {
+    let raw: RawTenant = value.deserialize().map_err(|e| vec![figment_error(Some(key), e)])?;
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: String| {
+        errors.push(ConfigError { tenant: Some(key.to_owned()), field: Some(field.to_owned()), message })
+    };
+    if raw.name.trim().is_empty() {
+        fail("name", "must not be empty".into());
+    }
+    let cvr = Cvr::parse(&raw.cvr).map_err(|e| fail("cvr", e.to_string())).ok();
+    let municipality =
+        MunicipalityCode::parse(&raw.municipality_code).map_err(|e| fail("municipality_code", e.to_string())).ok();
+    for (field, host) in [("admin_host", &raw.admin_host), ("portal_host", &raw.portal_host)] {
+        if !valid_host(host) {
+            fail(field, format!("\"{host}\" is not a host name"));
+        }
+    }
+    if let Err(e) = store::Backend::from_url(&raw.database_url) {
+        fail("database_url", e.to_string());
+    }
+    let cpr_key = parse_key(raw.cpr_key.expose_secret()).map_err(|m| fail("cpr_key", m)).ok();
+    match (cvr, municipality, cpr_key, errors.is_empty()) {
+        (Some(cvr), Some(municipality), Some(cpr_key), true) => Ok(TenantConfig {
+            key: key.to_owned(),
+            name: raw.name.trim().to_owned(),
+            cvr,
+            municipality,
+            admin_host: raw.admin_host.trim().to_ascii_lowercase(),
+            portal_host: raw.portal_host.trim().to_ascii_lowercase(),
+            database_url: raw.database_url.trim().to_owned(),
+            cpr_key,
+            identity_provider: raw.identity_provider,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn valid_host(host: &str) -> bool {
+    let host = host.trim();
+    !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+fn parse_key(hex_key: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| "must be 64 hexadecimal digits".to_owned())?;
+    bytes.try_into().map_err(|_| "must be 64 hexadecimal digits (32 bytes)".to_owned())
+}
+
+/// Two tenants may not share a host name: the host is what keeps them apart.
+fn check_unique_hosts(tenants: &mut Vec<TenantConfig>, errors: &mut Vec<ConfigError>) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut clashing = Vec::new();
+    for t in tenants.iter() {
+        for (field, host) in [("admin_host", &t.admin_host), ("portal_host", &t.portal_host)] {
+            match seen.get(host) {
+                Some(owner) if owner != &t.key => {
+                    errors.push(ConfigError {
+                        tenant: Some(t.key.clone()),
+                        field: Some(field.to_owned()),
+                        message: format!("\"{host}\" is already used by tenant \"{owner}\""),
+                    });
+                    clashing.push(t.key.clone());
+                }
+                _ => {
+                    seen.insert(host.clone(), t.key.clone());
+                }
+            }
+        }
+    }
+    tenants.retain(|t| !clashing.contains(&t.key));
+}
+
+/// Environment overrides arrive typed ("0999" becomes the number 999), so a
+/// code may come as a number; the domain parser pads it again.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match TextOrNumber::deserialize(d)? {
+        TextOrNumber::Text(s) => s,
+        TextOrNumber::Number(n) => n.to_string(),
+    })
+}
+
+fn figment_error(tenant: Option<&str>, e: figment::Error) -> ConfigError {
+    let mut field = e.path.iter().skip_while(|p| *p == "tenants" || Some(p.as_str()) == tenant).cloned().collect::<Vec<_>>();
+    if let figment::error::Kind::MissingField(name) = &e.kind {
+        field.push(name.to_string());
+    }
+    let field = if field.is_empty() { None } else { Some(field.join(".")) };
+    ConfigError { tenant: tenant.map(str::to_owned), field, message: e.kind.to_string() }
+}

@@ -1,0 +1,111 @@
+//! Wiring configured tenants to their databases, and the `serve`, `migrate`
+//! and `tenant list` commands.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use store::tenants::{Tenant, TenantRegistry};
+
+use crate::config::{Config, TenantConfig};
+
+/// Opens and migrates a tenant's database.
+pub async fn open(t: &TenantConfig) -> anyhow::Result<Tenant> {
+    let db = store::connect_and_migrate(&t.database_url)
+        .await
+        .with_context(|| format!("tenant \"{}\": database", t.key))?;
+    Ok(Tenant {
+        key: t.key.clone(),
+        name: t.name.clone(),
+        cvr: t.cvr.clone(),
+        municipality: t.municipality.clone(),
+        admin_host: t.admin_host.clone(),
+        portal_host: t.portal_host.clone(),
+        db,
+    })
+}
+
+/// Opens every tenant that can be opened; one that fails is logged and
+/// skipped so the others still serve.
+pub async fn open_all(tenants: &[TenantConfig]) -> TenantRegistry {
+    let mut registry = TenantRegistry::new();
+    for t in tenants {
+        match open(t).await {
+            Ok(tenant) => {
+                registry.add(tenant);
+            }
+            Err(e) => tracing::error!(tenant = %t.key, error = format!("{e:#}"), "tenant skipped"),
+        }
+    }
+    registry
+}
+
+pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
+    for e in &config.errors {
+        tracing::error!(error = %e, "configuration error; tenant skipped");
+    }
+    let (ready, missing_idp): (Vec<_>, Vec<_>) =
+        config.tenants.into_iter().partition(|t| t.identity_provider.is_some());
+    for t in &missing_idp {
+        tracing::error!(tenant = %t.key, "no identity_provider configured; tenant skipped (admins could not sign in)");
+    }
+    let registry = open_all(&ready).await;
+    anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
+    let mut state = web::AppState::new(registry);
+    state.metrics = Some(crate::demo::install_metrics()?);
+    let _ = run_jobs; // the job runner is wired in by the jobs crate
+    listen(config.server.listen, config.server.ops_listen, state).await
+}
+
+/// Serves the app until Ctrl-C; optionally the ops endpoints on their own port.
+pub async fn listen(addr: SocketAddr, ops: Option<SocketAddr>, state: web::AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    if let Some(ops_addr) = ops {
+        let ops_listener =
+            tokio::net::TcpListener::bind(ops_addr).await.with_context(|| format!("binding {ops_addr}"))?;
+        let ops_app = web::ops::routes().with_state(state.clone());
+        tokio::spawn(async move { axum::serve(ops_listener, ops_app).await });
+    }
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, web::app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving http")
+}
+
+pub async fn migrate(config: Config, only: Option<&str>) -> anyhow::Result<ExitCode> {
+    let mut failed = !config.errors.is_empty();
+    for e in &config.errors {
+        eprintln!("skipped: {e}");
+    }
+    for t in config.tenants.iter().filter(|t| only.is_none_or(|k| k == t.key)) {
+        match open(t).await {
+            Ok(_) => println!("migrated: tenant \"{}\"", t.key),
+            Err(e) => {
+                failed = true;
+                eprintln!("failed: {e:#}");
+            }
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+pub fn list(config: &Config) {
+    println!("{:<16} {:<28} {:<9} {:<5} {:<30} {:<30}", "TENANT", "NAME", "CVR", "KOM", "ADMIN HOST", "PORTAL HOST");
+    for t in &config.tenants {
+        println!(
+            "{:<16} {:<28} {:<9} {:<5} {:<30} {:<30}",
+            t.key,
+            t.name,
+            t.cvr.as_str(),
+            t.municipality.as_str(),
+            t.admin_host,
+            t.portal_host
+        );
+    }
+    for e in &config.errors {
+        println!("invalid: {e}");
+    }
+}

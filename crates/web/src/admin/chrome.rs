@@ -1,0 +1,57 @@
+//! The frame around every admin page: tenant, signed-in user, menu, flash.
+
+/// The signed-in admin as the page frame shows them.
+#[derive(Debug, Clone)]
+pub struct UserBadge {
+    pub name: String,
+    pub role: String,
+}
+
+/// Which menu section a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Elections,
+    ElectionTypes,
+    Areas,
+    WorkLocations,
+    Teams,
+    TaskTypes,
+    Diets,
+    Participants,
+    AuditLog,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+const MENU: &[(Section, &str, &str)] = &[
+    (Section::Elections, "/admin/elections", "Valg"),
+    (Section::ElectionTypes, "/admin/election-types", "Valgtyper"),
+    (Section::Areas, "/admin/areas", "Områder"),
+    (Section::WorkLocations, "/admin/work-locations", "Arbejdssteder"),
+    (Section::Teams, "/admin/teams", "Teams"),
+    (Section::TaskTypes, "/admin/task-types", "Opgavetyper"),
+    (Section::Diets, "/admin/diets", "Specialkost"),
+    (Section::AuditLog, "/admin/audit-log", "Revisionslog"),
+];
+
+pub struct Chrome {
+    pub tenant_name: String,
+    pub user: Option<UserBadge>,
+    pub section: Section,
+    pub demo: bool,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub fn nav(&self) -> Vec<NavItem> {
+        MENU.iter()
+            .map(|(section, href, label)| NavItem { href, label, current: *section == self.section })
+            .collect()
+    }
+}

@@ -1,0 +1,79 @@
+//! The one web error type. It renders a Danish error page and logs the cause;
+//! internals never reach the user.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("siden findes ikke")]
+    NotFound,
+    #[error("ukendt værtsnavn")]
+    UnknownHost,
+    #[error("ikke logget ind")]
+    Unauthenticated,
+    #[error("ingen adgang")]
+    Forbidden,
+    #[error("ugyldig forespørgsel: {0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Error::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl Error {
+    fn status_and_text(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            Error::NotFound => (StatusCode::NOT_FOUND, "Siden findes ikke", "Siden, du leder efter, findes ikke.".into()),
+            Error::UnknownHost => (
+                StatusCode::NOT_FOUND,
+                "Ukendt adresse",
+                "Denne adresse hører ikke til nogen kommune i Valghalla.".into(),
+            ),
+            Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "Log ind", "Du skal logge ind for at se siden.".into()),
+            Error::Forbidden => (StatusCode::FORBIDDEN, "Ingen adgang", "Du har ikke adgang til denne side.".into()),
+            Error::BadRequest(msg) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", msg.clone()),
+            Error::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Der opstod en fejl",
+                "Der opstod en uventet fejl. Prøv igen om lidt. Fejlen er registreret.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(cause) = &self {
+            // The cause chain is for the operator; it carries no CPR numbers
+            // because `CprNumber` masks itself in Debug.
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let (status, title, message) = self.status_and_text();
+        let page = ErrorPage { title, message: &message };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, title).into_response(),
+        }
+    }
+}
+
+/// The router's fallback.
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
