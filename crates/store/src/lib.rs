@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod migration;
+pub mod tenants;
 
 pub use db::{Backend, connect, connect_and_migrate, migrate};
 pub use sea_orm::DatabaseConnection;
