@@ -3,6 +3,7 @@
 //! Values from the outside world enter through `parse` functions that return
 //! typed errors with Danish messages, ready to show next to a form field.
 
+pub mod access;
 pub mod age;
 pub mod conflict;
 pub mod contact;
@@ -13,6 +14,7 @@ pub mod message;
 pub mod municipality;
 pub mod seat;
 
+pub use access::AdminRole;
 pub use age::age_on;
 pub use conflict::{TaskWindow, conflicts, overlaps};
 pub use contact::{Email, EmailError, Mobile, MobileError};
