@@ -4,7 +4,9 @@
 //! typed errors with Danish messages, ready to show next to a form field.
 
 pub mod access;
+pub mod address;
 pub mod age;
+pub mod attachment;
 pub mod conflict;
 pub mod contact;
 pub mod cpr;
@@ -13,9 +15,13 @@ pub mod lock;
 pub mod message;
 pub mod municipality;
 pub mod seat;
+pub mod staffing;
+pub mod task_time;
 
 pub use access::AdminRole;
+pub use address::{PostalCode, PostalCodeError};
 pub use age::age_on;
+pub use attachment::{MAX_PDF_BYTES, PdfError, PdfUpload};
 pub use conflict::{TaskWindow, conflicts, overlaps};
 pub use contact::{Email, EmailError, Mobile, MobileError};
 pub use cpr::{CprError, CprNumber};
@@ -26,3 +32,5 @@ pub use municipality::{
     CountryCode, CountryCodeError, Cvr, CvrError, MunicipalityCode, MunicipalityCodeError,
 };
 pub use seat::{SeatAction, SeatError, SeatState, SeatStatus, Transition};
+pub use staffing::StaffingRefusal;
+pub use task_time::{TaskTimes, TaskTimesError};
