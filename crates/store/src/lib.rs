@@ -2,6 +2,7 @@
 //! repositories per aggregate. The same code runs on SQLite and PostgreSQL.
 
 pub mod db;
+pub mod entity;
 pub mod migration;
 pub mod tenants;
 

@@ -6,6 +6,9 @@ use sea_orm_migration::prelude::*;
 mod m0001_schema;
 mod m0002_jobs;
 
+/// Ids of rows every tenant database starts with.
+pub use m0001_schema::seeded;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -1,0 +1,70 @@
+//! One SeaORM entity per table (see `SCHEMA.md`). Module names are the table
+//! names; `prelude` names each entity after its table in CamelCase.
+
+pub mod areas;
+pub mod audit_log;
+pub mod contact_information;
+pub mod election_message_templates;
+pub mod election_task_type_message_templates;
+pub mod election_types;
+pub mod election_work_locations;
+pub mod elections;
+pub mod files;
+pub mod links;
+pub mod message_log;
+pub mod message_template_files;
+pub mod message_templates;
+pub mod participant_comments;
+pub mod participant_diets;
+pub mod participants;
+pub mod rejected_seats;
+pub mod seats;
+pub mod sessions;
+pub mod settings;
+pub mod special_diets;
+pub mod task_type_files;
+pub mod task_types;
+pub mod team_members;
+pub mod team_responsibles;
+pub mod teams;
+pub mod users;
+pub mod web_pages;
+pub mod work_location_responsibles;
+pub mod work_location_task_types;
+pub mod work_location_teams;
+pub mod work_locations;
+
+pub mod prelude {
+    pub use super::areas::Entity as Areas;
+    pub use super::audit_log::Entity as AuditLog;
+    pub use super::contact_information::Entity as ContactInformation;
+    pub use super::election_message_templates::Entity as ElectionMessageTemplates;
+    pub use super::election_task_type_message_templates::Entity as ElectionTaskTypeMessageTemplates;
+    pub use super::election_types::Entity as ElectionTypes;
+    pub use super::election_work_locations::Entity as ElectionWorkLocations;
+    pub use super::elections::Entity as Elections;
+    pub use super::files::Entity as Files;
+    pub use super::links::Entity as Links;
+    pub use super::message_log::Entity as MessageLog;
+    pub use super::message_template_files::Entity as MessageTemplateFiles;
+    pub use super::message_templates::Entity as MessageTemplates;
+    pub use super::participant_comments::Entity as ParticipantComments;
+    pub use super::participant_diets::Entity as ParticipantDiets;
+    pub use super::participants::Entity as Participants;
+    pub use super::rejected_seats::Entity as RejectedSeats;
+    pub use super::seats::Entity as Seats;
+    pub use super::sessions::Entity as Sessions;
+    pub use super::settings::Entity as Settings;
+    pub use super::special_diets::Entity as SpecialDiets;
+    pub use super::task_type_files::Entity as TaskTypeFiles;
+    pub use super::task_types::Entity as TaskTypes;
+    pub use super::team_members::Entity as TeamMembers;
+    pub use super::team_responsibles::Entity as TeamResponsibles;
+    pub use super::teams::Entity as Teams;
+    pub use super::users::Entity as Users;
+    pub use super::web_pages::Entity as WebPages;
+    pub use super::work_location_responsibles::Entity as WorkLocationResponsibles;
+    pub use super::work_location_task_types::Entity as WorkLocationTaskTypes;
+    pub use super::work_location_teams::Entity as WorkLocationTeams;
+    pub use super::work_locations::Entity as WorkLocations;
+}

@@ -1,0 +1,114 @@
+//! `seats`: One place to fill: election × work location × team × task type × date.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "seats")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub election_id: Uuid,
+    pub work_location_id: Uuid,
+    pub team_id: Uuid,
+    pub task_type_id: Uuid,
+    pub task_date: Date,
+    pub state: String,
+    pub participant_id: Option<Uuid>,
+    pub invitation_code: Option<Uuid>,
+    pub invited_at: Option<DateTimeUtc>,
+    pub accepted_at: Option<DateTimeUtc>,
+    pub invitation_reminder_at: Option<DateTimeUtc>,
+    pub task_reminder_at: Option<DateTimeUtc>,
+    pub checked_in_at: Option<DateTimeUtc>,
+    pub invitation_sent: bool,
+    pub registration_sent: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::elections::Entity",
+        from = "Column::ElectionId",
+        to = "super::elections::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Elections,
+    #[sea_orm(
+        belongs_to = "super::work_locations::Entity",
+        from = "Column::WorkLocationId",
+        to = "super::work_locations::Column::Id",
+        on_delete = "Cascade"
+    )]
+    WorkLocations,
+    #[sea_orm(
+        belongs_to = "super::teams::Entity",
+        from = "Column::TeamId",
+        to = "super::teams::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Teams,
+    #[sea_orm(
+        belongs_to = "super::task_types::Entity",
+        from = "Column::TaskTypeId",
+        to = "super::task_types::Column::Id",
+        on_delete = "Cascade"
+    )]
+    TaskTypes,
+    #[sea_orm(
+        belongs_to = "super::participants::Entity",
+        from = "Column::ParticipantId",
+        to = "super::participants::Column::Id",
+        on_delete = "NoAction"
+    )]
+    Participants,
+    #[sea_orm(has_many = "super::rejected_seats::Entity")]
+    RejectedSeats,
+    #[sea_orm(has_many = "super::message_log::Entity")]
+    MessageLog,
+}
+
+impl Related<super::elections::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Elections.def()
+    }
+}
+
+impl Related<super::work_locations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WorkLocations.def()
+    }
+}
+
+impl Related<super::teams::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Teams.def()
+    }
+}
+
+impl Related<super::task_types::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TaskTypes.def()
+    }
+}
+
+impl Related<super::participants::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Participants.def()
+    }
+}
+
+impl Related<super::rejected_seats::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RejectedSeats.def()
+    }
+}
+
+impl Related<super::message_log::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::MessageLog.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
