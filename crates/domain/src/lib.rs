@@ -10,6 +10,7 @@ pub mod attachment;
 pub mod conflict;
 pub mod contact;
 pub mod cpr;
+pub mod election;
 pub mod eligibility;
 pub mod lock;
 pub mod message;
@@ -25,6 +26,10 @@ pub use attachment::{MAX_PDF_BYTES, PdfError, PdfUpload};
 pub use conflict::{TaskWindow, conflicts, overlaps};
 pub use contact::{Email, EmailError, Mobile, MobileError};
 pub use cpr::{CprError, CprNumber};
+pub use election::{
+    CopyPlan, CopyPlanError, DatesError, ElectionDates, ElectionRefusal, LockPeriod, LockPeriodError,
+    SeatsOutside,
+};
 pub use eligibility::{Eligibility, Outcome, PersonFacts, Rule, RuleResult, RuleSet, evaluate};
 pub use lock::{last_cancellation_day, may_cancel};
 pub use message::MessageKind;
