@@ -13,6 +13,7 @@ pub mod cpr;
 pub mod election;
 pub mod eligibility;
 pub mod lock;
+pub mod master;
 pub mod message;
 pub mod municipality;
 pub mod seat;
@@ -32,6 +33,7 @@ pub use election::{
 };
 pub use eligibility::{Eligibility, Outcome, PersonFacts, Rule, RuleResult, RuleSet, evaluate};
 pub use lock::{last_cancellation_day, may_cancel};
+pub use master::{DeleteRefusal, Name, NameError};
 pub use message::MessageKind;
 pub use municipality::{
     CountryCode, CountryCodeError, Cvr, CvrError, MunicipalityCode, MunicipalityCodeError,
