@@ -1,6 +1,7 @@
 //! Database access for one tenant: connection, migrations, entities and
 //! repositories per aggregate. The same code runs on SQLite and PostgreSQL.
 
+pub mod crypto;
 pub mod db;
 pub mod entity;
 pub mod migration;

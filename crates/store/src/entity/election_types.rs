@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub title: String,
+    /// `domain::master::name_key(&title)`: what uniqueness is checked on.
+    pub title_key: String,
     pub rule_age18: bool,
     pub rule_resident_in_municipality: bool,
     pub rule_danish_citizen: bool,

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub title: String,
+    /// `domain::master::name_key(&title)`: what uniqueness is checked on.
+    pub title_key: String,
     pub election_type_id: Uuid,
     pub election_date: Date,
     pub first_task_date: Date,

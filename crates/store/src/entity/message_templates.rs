@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub kind: String,
     pub title: String,
+    /// `domain::master::name_key(&title)`: what uniqueness is checked on.
+    pub title_key: String,
     pub subject: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub title: String,
+    /// `domain::master::name_key(&title)`: what uniqueness is checked on.
+    pub title_key: String,
     pub short_name: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    /// `domain::master::name_key(&name)`: what uniqueness is checked on.
+    pub name_key: String,
     pub short_name: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub area_id: Uuid,
     pub title: String,
+    /// `domain::master::name_key(&title)`: what uniqueness is checked on.
+    pub title_key: String,
     pub address: String,
     pub postal_code: String,
     pub city: String,

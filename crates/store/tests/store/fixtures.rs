@@ -31,6 +31,7 @@ impl World {
         let area = areas::ActiveModel {
             id: Set(Uuid::new_v4()),
             name: Set("Nord".into()),
+            name_key: Set("nord".into()),
             description: Set(String::new()),
             created_at: Set(now),
             updated_at: Set(now),
@@ -41,6 +42,7 @@ impl World {
             id: Set(Uuid::new_v4()),
             area_id: Set(area.id),
             title: Set("Korsbæk Skole".into()),
+            title_key: Set("korsbæk skole".into()),
             address: Set("Skolevej 1".into()),
             postal_code: Set("4000".into()),
             city: Set("Korsbæk".into()),
@@ -54,6 +56,7 @@ impl World {
         let task_type = task_types::ActiveModel {
             id: Set(Uuid::new_v4()),
             title: Set("Tilforordnet".into()),
+            title_key: Set("tilforordnet".into()),
             short_name: Set("TF".into()),
             description: Set(String::new()),
             start_time: Set(NaiveTime::from_hms_opt(8, 0, 0).unwrap()),
@@ -70,6 +73,7 @@ impl World {
         let election = elections::ActiveModel {
             id: Set(Uuid::new_v4()),
             title: Set("Folketingsvalg 2026".into()),
+            title_key: Set("folketingsvalg 2026".into()),
             election_type_id: Set(FOLKETINGSVALG),
             election_date: Set(date(2026, 10, 27)),
             first_task_date: Set(date(2026, 10, 20)),
@@ -138,6 +142,7 @@ pub async fn team(db: &impl ConnectionTrait, name: &str) -> Result<teams::Model,
     teams::ActiveModel {
         id: Set(Uuid::new_v4()),
         name: Set(name.into()),
+        name_key: Set(domain::master::name_key(name)),
         short_name: Set(name.chars().take(3).collect()),
         description: Set(String::new()),
         created_at: Set(now),

@@ -197,6 +197,7 @@ store::store_tests! {
             id: Set(Uuid::new_v4()),
             area_id: Set(w.area),
             title: Set("Rådhuset".into()),
+            title_key: Set("rådhuset".into()),
             address: Set("Torvet 1".into()),
             postal_code: Set("4000".into()),
             city: Set("Korsbæk".into()),
@@ -222,11 +223,12 @@ store::store_tests! {
 
     async fn names_and_titles_are_unique(t: TestDb) {
         let w = World::build(&t.db).await?;
-        assert!(is_unique_violation(team(&t.db, "Socialdemokratiet").await));
+        assert!(is_unique_violation(team(&t.db, "SOCIALDEMOKRATIET").await));
         let now = Utc::now();
         let area = areas::ActiveModel {
             id: Set(Uuid::new_v4()),
             name: Set("Nord".into()),
+            name_key: Set("nord".into()),
             description: Set(String::new()),
             created_at: Set(now),
             updated_at: Set(now),
@@ -239,6 +241,7 @@ store::store_tests! {
         let diet = |id| special_diets::ActiveModel {
             id: Set(id),
             title: Set("Vegetar".into()),
+            title_key: Set("vegetar".into()),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -248,6 +251,7 @@ store::store_tests! {
             id: Set(id),
             kind: Set("invitation".into()),
             title: Set("Invitation".into()),
+            title_key: Set("invitation".into()),
             subject: Set("Du er inviteret".into()),
             body: Set("Hej !name".into()),
             sms_text: Set(String::new()),

@@ -43,6 +43,7 @@ pub async fn seed(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     types.into_table("election_types").columns([
         "id",
         "title",
+        "title_key",
         "rule_age18",
         "rule_resident_in_municipality",
         "rule_danish_citizen",
@@ -54,6 +55,8 @@ pub async fn seed(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         types.values_panic([
             id.into(),
             title.into(),
+            // Seed titles are already folded; only the case differs.
+            title.to_lowercase().into(),
             age18.into(),
             resident.into(),
             citizen.into(),

@@ -22,6 +22,10 @@ pub fn files() -> Part {
         .index("files", &["sha256"])
 }
 
+// Names and titles that must be unique are unique regardless of case and
+// spacing ("Nord" and "NORD "), which SQLite's ASCII-only `lower()` cannot
+// express; so each such column has a `…_key` companion holding
+// `domain::master::name_key` of the value, and the unique index is on that.
 pub fn catalogue() -> Part {
     Part::default()
         // Rules are flags rather than a join table: the set is fixed by law
@@ -29,24 +33,24 @@ pub fn catalogue() -> Part {
         .table(stamped(
             table("election_types")
                 .col(pk_uuid("id"))
-                .col(string("title"))
+                .col(string("title")).col(string("title_key"))
                 .col(boolean("rule_age18").default(false))
                 .col(boolean("rule_resident_in_municipality").default(false))
                 .col(boolean("rule_danish_citizen").default(false))
                 .col(boolean("rule_not_under_guardianship").default(false)),
         ))
-        .unique("election_types", &["title"])
+        .unique("election_types", &["title_key"])
         .table(stamped(
             table("areas")
                 .col(pk_uuid("id"))
-                .col(string("name"))
+                .col(string("name")).col(string("name_key"))
                 .col(text("description").default("")),
         ))
-        .unique("areas", &["name"])
+        .unique("areas", &["name_key"])
         .table(stamped(
             table("task_types")
                 .col(pk_uuid("id"))
-                .col(string("title"))
+                .col(string("title")).col(string("title_key"))
                 .col(string_len("short_name", 50))
                 .col(text("description").default(""))
                 .col(time("start_time"))
@@ -57,7 +61,7 @@ pub fn catalogue() -> Part {
                 .col(boolean("validation_off").default(false))
                 .col(boolean("send_reminder").default(true)),
         ))
-        .unique("task_types", &["title"])
+        .unique("task_types", &["title_key"])
         .table(
             table("task_type_files")
                 .col(uuid("task_type_id"))
@@ -69,13 +73,13 @@ pub fn catalogue() -> Part {
         .table(stamped(
             table("teams")
                 .col(pk_uuid("id"))
-                .col(string("name"))
+                .col(string("name")).col(string("name_key"))
                 .col(string("short_name"))
                 .col(text("description").default("")),
         ))
-        .unique("teams", &["name"])
-        .table(stamped(table("special_diets").col(pk_uuid("id")).col(string("title"))))
-        .unique("special_diets", &["title"])
+        .unique("teams", &["name_key"])
+        .table(stamped(table("special_diets").col(pk_uuid("id")).col(string("title")).col(string("title_key"))))
+        .unique("special_diets", &["title_key"])
 }
 
 pub fn work_locations() -> Part {
@@ -84,7 +88,7 @@ pub fn work_locations() -> Part {
             table("work_locations")
                 .col(pk_uuid("id"))
                 .col(uuid("area_id"))
-                .col(string("title"))
+                .col(string("title")).col(string("title_key"))
                 .col(string("address"))
                 .col(string("postal_code"))
                 .col(string("city"))
@@ -93,7 +97,7 @@ pub fn work_locations() -> Part {
                 // An area with work locations cannot be deleted.
                 .foreign_key(&mut fk("work_locations", "area_id", "areas", Refuse)),
         ))
-        .unique("work_locations", &["title"])
+        .unique("work_locations", &["title_key"])
         .index("work_locations", &["area_id"])
         .table(&mut join(
             "work_location_task_types",
@@ -126,13 +130,13 @@ pub fn templates() -> Part {
                 .col(pk_uuid("id"))
                 // A `domain::message::MessageKind` key.
                 .col(string("kind"))
-                .col(string("title"))
+                .col(string("title")).col(string("title_key"))
                 .col(string("subject"))
                 .col(text("body"))
                 .col(text("sms_text").default(""))
                 .col(boolean("is_default").default(false)),
         ))
-        .unique("message_templates", &["title"])
+        .unique("message_templates", &["title_key"])
         .index("message_templates", &["kind"])
         .table(&mut join(
             "message_template_files",
@@ -148,7 +152,7 @@ pub fn elections() -> Part {
         .table(stamped(
             table("elections")
                 .col(pk_uuid("id"))
-                .col(string("title"))
+                .col(string("title")).col(string("title_key"))
                 .col(uuid("election_type_id"))
                 .col(date("election_date"))
                 .col(date("first_task_date"))
@@ -160,7 +164,7 @@ pub fn elections() -> Part {
                 // A type in use by any election cannot be deleted.
                 .foreign_key(&mut fk("elections", "election_type_id", "election_types", Refuse)),
         ))
-        .unique("elections", &["title"])
+        .unique("elections", &["title_key"])
         .index("elections", &["active"])
         .table(&mut join(
             "election_work_locations",
