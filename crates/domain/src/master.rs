@@ -52,6 +52,11 @@ impl Name {
         self.0
     }
 
+    /// What uniqueness is checked on: see [`name_key`].
+    pub fn key(&self) -> String {
+        name_key(&self.0)
+    }
+
     /// Whether `other` names the same thing: "Nord" and "NORD " do.
     pub fn same_as(&self, other: &str) -> bool {
         name_key(&self.0) == name_key(other)
@@ -198,6 +203,7 @@ mod tests {
         assert!(name.same_as("østerbro  æble"));
         assert!(name.same_as(" ØSTERBRO ÆBLE"));
         assert!(!name.same_as("Østerbro Æbler"));
+        assert_eq!(name.key(), "østerbro æble");
     }
 
     #[test]
