@@ -261,6 +261,10 @@ impl CopyPlan {
 pub enum ElectionRefusal {
     #[error("Valget kan ikke slettes, mens det er aktivt. Deaktivér valget først.")]
     DeleteWhileActive,
+    #[error("Valget er allerede aktivt.")]
+    AlreadyActive,
+    #[error("Valget er allerede deaktiveret.")]
+    AlreadyInactive,
     #[error("{}", work_location_has_seats(.title, *.seats))]
     WorkLocationHasSeats { title: String, seats: u64 },
 }
@@ -272,6 +276,24 @@ pub fn may_delete(active: bool) -> Result<(), ElectionRefusal> {
         Err(ElectionRefusal::DeleteWhileActive)
     } else {
         Ok(())
+    }
+}
+
+/// Whether an election may be activated: not twice, since an activation
+/// sends the election's pending invitations.
+pub fn may_activate(active: bool) -> Result<(), ElectionRefusal> {
+    if active {
+        Err(ElectionRefusal::AlreadyActive)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn may_deactivate(active: bool) -> Result<(), ElectionRefusal> {
+    if active {
+        Ok(())
+    } else {
+        Err(ElectionRefusal::AlreadyInactive)
     }
 }
 

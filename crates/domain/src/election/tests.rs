@@ -239,3 +239,11 @@ fn a_work_location_with_seats_stays_in_the_election() {
         .to_string();
     assert!(many.contains("12 opgaver"), "{many}");
 }
+
+#[test]
+fn activation_toggles_only_once() {
+    assert_eq!(may_activate(false), Ok(()));
+    assert_eq!(may_activate(true), Err(ElectionRefusal::AlreadyActive));
+    assert_eq!(may_deactivate(true), Ok(()));
+    assert_eq!(may_deactivate(false), Err(ElectionRefusal::AlreadyInactive));
+}
