@@ -5,6 +5,7 @@ pub mod crypto;
 pub mod db;
 pub mod entity;
 pub mod migration;
+pub mod outbox;
 pub mod tenants;
 
 pub use db::{Backend, connect, connect_and_migrate, migrate};
