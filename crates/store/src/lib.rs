@@ -4,11 +4,14 @@
 pub mod crypto;
 pub mod db;
 pub mod entity;
+pub mod error;
 pub mod migration;
+pub mod repo;
 pub mod outbox;
 pub mod tenants;
 
 pub use db::{Backend, connect, connect_and_migrate, migrate};
+pub use error::{Error, Result};
 pub use sea_orm::DatabaseConnection;
 #[cfg(feature = "testing")]
 pub mod testing;

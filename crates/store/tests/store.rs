@@ -1,7 +1,17 @@
 //! Repository tests. Each test body runs on SQLite and on PostgreSQL through
 //! `store::store_tests!`.
 
+#[path = "store/audit.rs"]
+mod audit;
 #[path = "store/fixtures.rs"]
 mod fixtures;
+#[path = "store/participants.rs"]
+mod participants;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/sessions.rs"]
+mod sessions;
+#[path = "store/site.rs"]
+mod site;
+#[path = "store/users.rs"]
+mod users;

@@ -188,3 +188,59 @@ pub async fn participant(db: &impl ConnectionTrait, first_name: &str) -> Result<
     .await?;
     Ok(row.id)
 }
+
+pub fn vault() -> store::crypto::CprVault {
+    store::crypto::CprVault::new(&[7; 32])
+}
+
+pub fn cpr(text: &str) -> domain::CprNumber {
+    domain::CprNumber::parse(text).unwrap()
+}
+
+pub fn staff() -> store::repo::Actor {
+    store::repo::Actor::user(Uuid::from_u128(1), "Sekretær Sørensen")
+}
+
+/// CPR data for a Korsbæk resident born on the CPR number's date.
+pub fn cpr_data(first_name: &str, last_name: &str, born: NaiveDate) -> store::repo::participants::CprData {
+    store::repo::participants::CprData {
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        street_address: "Algade 1".into(),
+        co_address: String::new(),
+        postal_code: "4000".into(),
+        city: "Korsbæk".into(),
+        municipality_code: Some(domain::MunicipalityCode::parse("0265").unwrap()),
+        citizenship: Some(domain::CountryCode::parse("5100").unwrap()),
+        birth_date: born,
+        deceased: false,
+        disappeared: false,
+        under_guardianship: false,
+        exempt_digital_post: false,
+        protected_address: false,
+        source: "sf1520".into(),
+        fetched_at: Utc::now(),
+    }
+}
+
+pub fn new_participant(cpr_text: &str, first_name: &str, last_name: &str) -> store::repo::participants::NewParticipant {
+    let number = cpr(cpr_text);
+    let born = number.birth_date();
+    store::repo::participants::NewParticipant {
+        cpr: number,
+        data: cpr_data(first_name, last_name, born),
+        contact: Default::default(),
+        validation: store::repo::participants::ValidationState::Valid,
+        consent_until: None,
+    }
+}
+
+/// Audit rows about `table`, oldest first.
+pub async fn audit_rows(db: &impl ConnectionTrait, table: &str) -> Result<Vec<audit_log::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::EntityTable.eq(table))
+        .order_by_asc(audit_log::Column::At)
+        .all(db)
+        .await
+}

@@ -33,7 +33,8 @@ pub fn catalogue() -> Part {
         .table(stamped(
             table("election_types")
                 .col(pk_uuid("id"))
-                .col(string("title")).col(string("title_key"))
+                .col(string("title"))
+                .col(string("title_key"))
                 .col(boolean("rule_age18").default(false))
                 .col(boolean("rule_resident_in_municipality").default(false))
                 .col(boolean("rule_danish_citizen").default(false))
@@ -43,14 +44,16 @@ pub fn catalogue() -> Part {
         .table(stamped(
             table("areas")
                 .col(pk_uuid("id"))
-                .col(string("name")).col(string("name_key"))
+                .col(string("name"))
+                .col(string("name_key"))
                 .col(text("description").default("")),
         ))
         .unique("areas", &["name_key"])
         .table(stamped(
             table("task_types")
                 .col(pk_uuid("id"))
-                .col(string("title")).col(string("title_key"))
+                .col(string("title"))
+                .col(string("title_key"))
                 .col(string_len("short_name", 50))
                 .col(text("description").default(""))
                 .col(time("start_time"))
@@ -73,12 +76,18 @@ pub fn catalogue() -> Part {
         .table(stamped(
             table("teams")
                 .col(pk_uuid("id"))
-                .col(string("name")).col(string("name_key"))
+                .col(string("name"))
+                .col(string("name_key"))
                 .col(string("short_name"))
                 .col(text("description").default("")),
         ))
         .unique("teams", &["name_key"])
-        .table(stamped(table("special_diets").col(pk_uuid("id")).col(string("title")).col(string("title_key"))))
+        .table(stamped(
+            table("special_diets")
+                .col(pk_uuid("id"))
+                .col(string("title"))
+                .col(string("title_key")),
+        ))
         .unique("special_diets", &["title_key"])
 }
 
@@ -88,7 +97,8 @@ pub fn work_locations() -> Part {
             table("work_locations")
                 .col(pk_uuid("id"))
                 .col(uuid("area_id"))
-                .col(string("title")).col(string("title_key"))
+                .col(string("title"))
+                .col(string("title_key"))
                 .col(string("address"))
                 .col(string("postal_code"))
                 .col(string("city"))
@@ -130,7 +140,8 @@ pub fn templates() -> Part {
                 .col(pk_uuid("id"))
                 // A `domain::message::MessageKind` key.
                 .col(string("kind"))
-                .col(string("title")).col(string("title_key"))
+                .col(string("title"))
+                .col(string("title_key"))
                 .col(string("subject"))
                 .col(text("body"))
                 .col(text("sms_text").default(""))
@@ -152,7 +163,8 @@ pub fn elections() -> Part {
         .table(stamped(
             table("elections")
                 .col(pk_uuid("id"))
-                .col(string("title")).col(string("title_key"))
+                .col(string("title"))
+                .col(string("title_key"))
                 .col(uuid("election_type_id"))
                 .col(date("election_date"))
                 .col(date("first_task_date"))
