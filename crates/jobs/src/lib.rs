@@ -42,6 +42,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod catalog;
 mod backoff;
 mod clock;
 mod handlers;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use domain::{Cvr, MunicipalityCode};
 use sea_orm::DatabaseConnection;
 
+use crate::crypto::CprVault;
+
 /// One municipality and its open database.
 #[derive(Debug)]
 pub struct Tenant {
@@ -19,6 +21,8 @@ pub struct Tenant {
     pub admin_host: String,
     pub portal_host: String,
     pub db: DatabaseConnection,
+    /// Encrypts and hashes this tenant's CPR numbers.
+    pub vault: CprVault,
 }
 
 /// Host name → tenant. Host names are compared lower-case and without port.

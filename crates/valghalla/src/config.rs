@@ -247,3 +247,88 @@ fn figment_error(tenant: Option<&str>, e: figment::Error) -> ConfigError {
     let field = if field.is_empty() { None } else { Some(field.join(".")) };
     ConfigError { tenant: tenant.map(str::to_owned), field, message: e.kind.to_string() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    fn tenant(key: &str, admin_host: &str) -> String {
+        format!(
+            "[tenants.{key}]\nname = \"{key} Kommune\"\ncvr = \"12345674\"\nmunicipality_code = \"101\"\n\
+             admin_host = \"{admin_host}\"\nportal_host = \"portal.{admin_host}\"\n\
+             database_url = \"sqlite://data/{key}.db\"\ncpr_key = \"{KEY}\"\n"
+        )
+    }
+
+    fn parse(toml: &str) -> Config {
+        from_figment(Figment::new().merge(Toml::string(toml))).expect("server part is valid")
+    }
+
+    #[test]
+    fn a_good_tenant_is_normalised() {
+        let config = parse(&tenant("korsbaek", "Admin.Korsbaek.Example"));
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let t = &config.tenants[0];
+        assert_eq!(t.municipality.as_str(), "0101");
+        assert_eq!(t.admin_host, "admin.korsbaek.example");
+        assert_eq!(t.cpr_key[0], 0x00);
+        assert!(t.identity_provider.is_none());
+    }
+
+    #[test]
+    fn a_broken_tenant_is_reported_by_field_and_the_others_survive() {
+        let broken = tenant("lilleby", "lilleby.example").replace("12345674", "12345678").replace(KEY, "nothex");
+        let config = parse(&format!("{}{broken}", tenant("korsbaek", "korsbaek.example")));
+        assert_eq!(config.tenants.len(), 1);
+        assert_eq!(config.tenants[0].key, "korsbaek");
+        let fields: Vec<_> = config.errors.iter().map(|e| (e.tenant.as_deref(), e.field.as_deref())).collect();
+        assert_eq!(fields, [(Some("lilleby"), Some("cvr")), (Some("lilleby"), Some("cpr_key"))]);
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let config = parse("[tenants.x]\nname = \"X\"\n");
+        assert_eq!(config.errors[0].tenant.as_deref(), Some("x"));
+        assert!(config.errors[0].field.is_some());
+        assert!(config.errors[0].to_string().starts_with("tenant \"x\", field "));
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_explained() {
+        let config = parse(&tenant("x", "x.example").replace("sqlite://data/x.db", "mysql://db/x"));
+        assert_eq!(config.errors[0].field.as_deref(), Some("database_url"));
+        assert!(config.errors[0].message.contains("mysql"));
+    }
+
+    #[test]
+    fn two_tenants_may_not_share_a_host() {
+        let config = parse(&format!("{}{}", tenant("a", "same.example"), tenant("b", "same.example")));
+        assert_eq!(config.tenants.len(), 1);
+        assert_eq!(config.errors[0].tenant.as_deref(), Some("b"));
+        assert_eq!(config.errors[0].field.as_deref(), Some("admin_host"));
+    }
+
+    #[test]
+    fn environment_overrides_nest_with_double_underscore() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("v.toml", &tenant("korsbaek", "korsbaek.example"))?;
+            jail.set_env("VALGHALLA_TENANTS__KORSBAEK__MUNICIPALITY_CODE", "0147");
+            jail.set_env("VALGHALLA_SERVER__LISTEN", "0.0.0.0:9000");
+            let config = load(Path::new("v.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.tenants[0].municipality.as_str(), "0147");
+            assert_eq!(config.server.listen.port(), 9000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/example.toml");
+        let config = from_figment(Figment::new().merge(Toml::file(path))).expect("example parses");
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        assert_eq!(config.tenants.len(), 2);
+        assert!(config.tenants.iter().all(|t| t.identity_provider.is_some()));
+    }
+}

@@ -38,6 +38,11 @@ enum Command {
         #[arg(long)]
         no_jobs: bool,
     },
+    /// Run only the job runners of every tenant (web served elsewhere with --no-jobs).
+    Worker {
+        #[arg(long, env = "VALGHALLA_CONFIG")]
+        config: PathBuf,
+    },
     /// Apply pending database migrations for every tenant (or one).
     Migrate {
         #[arg(long, env = "VALGHALLA_CONFIG")]
@@ -104,6 +109,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             logging::init(config.server.log_format);
             tenants::serve(config, !no_jobs).await?;
         }
+        Command::Worker { config } => {
+            let config = load_config(&config)?;
+            logging::init(config.server.log_format);
+            tenants::work(config).await?;
+        }
         Command::Migrate { config, tenant } => {
             logging::init(config::LogFormat::Pretty);
             let config = load_config(&config)?;
@@ -133,7 +143,10 @@ fn check_config(path: &std::path::Path) -> ExitCode {
         }
     };
     for t in &config.tenants {
-        let idp = if t.identity_provider.is_some() { "" } else { " (no identity_provider: serve will skip it)" };
+        let idp = match &t.identity_provider {
+            Some(idp) => format!(", identity provider metadata {}", idp.metadata),
+            None => " (no identity_provider: serve will skip it)".to_owned(),
+        };
         println!("ok: tenant \"{}\" ({}){idp}", t.key, t.name);
     }
     for e in &config.errors {

@@ -22,6 +22,7 @@ pub async fn open(t: &TenantConfig) -> anyhow::Result<Tenant> {
         admin_host: t.admin_host.clone(),
         portal_host: t.portal_host.clone(),
         db,
+        vault: store::crypto::CprVault::new(&t.cpr_key),
     })
 }
 
@@ -51,10 +52,47 @@ pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
     }
     let registry = open_all(&ready).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    if run_jobs && config.server.run_jobs {
+        start_jobs(&registry, &stopped)?;
+    }
     let mut state = web::AppState::new(registry);
     state.metrics = Some(crate::demo::install_metrics()?);
-    let _ = run_jobs; // the job runner is wired in by the jobs crate
-    listen(config.server.listen, config.server.ops_listen, state).await
+    let served = listen(config.server.listen, config.server.ops_listen, state).await;
+    let _ = stop.send(true);
+    served
+}
+
+/// `valghalla worker`: only the job runners, for deployments that split web
+/// and jobs (several workers may run against PostgreSQL).
+pub async fn work(config: Config) -> anyhow::Result<()> {
+    for e in &config.errors {
+        tracing::error!(error = %e, "configuration error; tenant skipped");
+    }
+    let registry = open_all(&config.tenants).await;
+    anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handles = start_jobs(&registry, &stopped)?;
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    let _ = stop.send(true);
+    for handle in handles {
+        let _ = handle.await;
+    }
+    Ok(())
+}
+
+/// One job runner and scheduler per tenant database.
+pub fn start_jobs(
+    registry: &TenantRegistry,
+    stopped: &tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut handles = Vec::new();
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "valghalla".into());
+    for tenant in registry.all() {
+        let owner = format!("{host}/{}/{}", std::process::id(), tenant.key);
+        handles.extend(jobs::catalog::start(tenant.db.clone(), owner, stopped.clone())?);
+    }
+    Ok(handles)
 }
 
 /// Serves the app until Ctrl-C; optionally the ops endpoints on their own port.

@@ -21,6 +21,16 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Self {
+        match e {
+            store::Error::NotFound { .. } => Error::NotFound,
+            store::Error::Conflict { message, .. } => Error::BadRequest(message),
+            other => Error::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::Internal(anyhow::Error::new(e).context("database"))
@@ -57,6 +67,9 @@ impl Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::Unauthenticated = self {
+            return axum::response::Redirect::to("/admin/login").into_response();
+        }
         if let Error::Internal(cause) = &self {
             // The cause chain is for the operator; it carries no CPR numbers
             // because `CprNumber` masks itself in Debug.

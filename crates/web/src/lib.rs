@@ -25,6 +25,8 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(assets::routes())
         .nest("/admin", admin::routes())
+        // The nested home page is "/admin"; people type the slash too.
+        .route("/admin/", axum::routing::get(|| async { axum::response::Redirect::permanent("/admin") }))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(ops::count_requests))
         .layer(TraceLayer::new_for_http())

@@ -14,10 +14,18 @@ pub struct AppState {
     pub demo_login: bool,
     /// Whether cookies get the `Secure` flag (not on the plain-http demo).
     pub secure_cookies: bool,
+    /// An admin session ends after this long without a request.
+    pub admin_idle_timeout: chrono::Duration,
 }
 
 impl AppState {
     pub fn new(tenants: TenantRegistry) -> Self {
-        AppState { tenants: Arc::new(tenants), metrics: None, demo_login: false, secure_cookies: true }
+        AppState {
+            tenants: Arc::new(tenants),
+            metrics: None,
+            demo_login: false,
+            secure_cookies: true,
+            admin_idle_timeout: chrono::Duration::minutes(60),
+        }
     }
 }

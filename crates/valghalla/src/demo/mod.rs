@@ -23,18 +23,22 @@ pub async fn run(addr: SocketAddr, data_dir: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = tenant_config(data_dir)?;
     let tenant = crate::tenants::open(&config).await?;
-    let seeded = seed::seed_if_empty(&tenant.db).await.context("seeding the demo data")?;
+    let seeded = seed::seed_if_empty(&tenant.db, &tenant.vault).await.context("seeding the demo data")?;
     let mut registry = store::tenants::TenantRegistry::new();
     let tenant = registry.add(tenant);
     for host in ["localhost", "127.0.0.1", "::1"] {
         registry.alias(host, &tenant);
     }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    crate::tenants::start_jobs(&registry, &stopped)?;
     let mut state = web::AppState::new(registry);
     state.demo_login = true;
     state.secure_cookies = false;
     state.metrics = Some(install_metrics()?);
     print_banner(addr, data_dir, seeded, started);
-    crate::tenants::listen(addr, None, state).await
+    let served = crate::tenants::listen(addr, None, state).await;
+    let _ = stop.send(true);
+    served
 }
 
 fn tenant_config(data_dir: &Path) -> anyhow::Result<TenantConfig> {
@@ -75,7 +79,7 @@ fn print_banner(addr: SocketAddr, data_dir: &Path, seeded: bool, started: Instan
     println!();
     println!("Valghalla demo · {TENANT_NAME}");
     println!("  data:            {} ({})", data_dir.display(), if seeded { "new, seeded" } else { "reused" });
-    println!("  administration:  {base}/admin/");
+    println!("  administration:  {base}/admin");
     println!("  deltagerportal:  {base}/");
     println!("  health:          {base}/health/ready");
     println!("  metrics:         {base}/metrics");

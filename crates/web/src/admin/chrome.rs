@@ -46,11 +46,16 @@ pub struct Chrome {
     pub demo: bool,
     pub csrf: String,
     pub flash: Option<String>,
+    /// Hides edit buttons from readers (the handlers refuse them anyway).
+    pub may_edit: bool,
+    /// Shows the menu items only Administrators may open.
+    pub may_administer: bool,
 }
 
 impl Chrome {
     pub fn nav(&self) -> Vec<NavItem> {
         MENU.iter()
+            .filter(|(section, _, _)| self.may_administer || *section != Section::AuditLog)
             .map(|(section, href, label)| NavItem { href, label, current: *section == self.section })
             .collect()
     }

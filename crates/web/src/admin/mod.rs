@@ -1,16 +1,77 @@
-//! The admin app, mounted under `/admin`.
+//! The admin app, mounted under `/admin`. Each master-data screen is one
+//! module with its routes; access is decided by the `AdminUser` extractor
+//! (signed in) and its `require_*` checks (role), nowhere else.
 
+pub mod audit_log;
+pub mod auth;
 pub mod chrome;
+pub mod flash;
+pub mod home;
+pub mod login;
+mod staffing;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::Request;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
+use crate::error::Error;
 use crate::state::AppState;
 
+pub use auth::AdminUser;
+pub use chrome::{Chrome, Section};
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::login_page))
+        .route("/demo-login", post(login::demo_login))
+        .route("/logout", post(login::logout))
+        .merge(audit_log::routes())
+        .layer(axum::middleware::from_fn(flash::clear_after_render))
+        .layer(axum::middleware::from_fn(same_origin_posts))
 }
 
-async fn home() -> &'static str {
-    "Valghalla administration"
+/// Refuses a state-changing request whose `Origin` (or, lacking it, `Referer`)
+/// names another host than the one it was sent to. Together with SameSite=Lax
+/// cookies this keeps other sites from posting forms on an admin's behalf.
+pub async fn same_origin_posts(request: Request, next: Next) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok())
+        .map(origin_host);
+    match origin {
+        Some(Some(o)) if o.eq_ignore_ascii_case(host) => next.run(request).await,
+        // Browsers always send Origin on cross-site POSTs; a request without
+        // either header comes from a non-browser client, which holds no
+        // victim's cookie.
+        None => next.run(request).await,
+        _ => Error::Forbidden.into_response(),
+    }
+}
+
+/// "https://host:port/path" → "host:port".
+fn origin_host(value: &str) -> Option<&str> {
+    let rest = value.split_once("://")?.1;
+    Some(rest.split('/').next().unwrap_or(rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_host;
+
+    #[test]
+    fn origin_host_keeps_the_port() {
+        assert_eq!(origin_host("http://localhost:8080"), Some("localhost:8080"));
+        assert_eq!(origin_host("https://a.example/admin/areas"), Some("a.example"));
+        assert_eq!(origin_host("null"), None);
+    }
 }

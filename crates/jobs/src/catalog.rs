@@ -1,0 +1,86 @@
+//! The jobs Valghalla runs in every tenant: their handlers and their
+//! schedules. A new kind of job is registered here and nowhere else.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveTime;
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
+
+/// Deletes sessions past their expiry.
+pub const SESSIONS_SWEEP: &str = "sessions.sweep";
+/// Deletes finished jobs after a month; dead ones stay until handled.
+pub const JOBS_PURGE: &str = "jobs.purge";
+/// Deletes audit rows older than the retention period (SPEC §8: 6 months).
+pub const AUDIT_RETENTION: &str = "audit.retention";
+
+const AUDIT_RETENTION_DAYS: i64 = 183;
+const FINISHED_JOBS_KEPT_DAYS: i64 = 30;
+
+/// Every handler of the system.
+pub fn handlers() -> Handlers {
+    let mut handlers = Handlers::new();
+    handlers.register(SESSIONS_SWEEP, |ctx, _| async move {
+        let deleted = store::repo::sessions::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
+        tracing::info!(deleted, "expired sessions deleted");
+        Ok(())
+    });
+    handlers.register(JOBS_PURGE, |ctx, _| async move {
+        let before = ctx.now - chrono::Duration::days(FINISHED_JOBS_KEPT_DAYS);
+        let deleted = store::outbox::purge_finished(&ctx.db, before).await.map_err(JobError::retryable)?;
+        tracing::info!(deleted, "finished jobs purged");
+        Ok(())
+    });
+    handlers.register(AUDIT_RETENTION, |ctx, _| async move {
+        let cutoff = ctx.now - chrono::Duration::days(AUDIT_RETENTION_DAYS);
+        let deleted = store::repo::audit::delete_older_than(&ctx.db, cutoff).await.map_err(JobError::retryable)?;
+        tracing::info!(deleted, "audit rows past retention deleted");
+        Ok(())
+    });
+    handlers
+}
+
+/// Every periodic job of the system.
+pub fn schedules() -> Vec<Schedule> {
+    let nightly = |hour| Every::DailyAt {
+        time: NaiveTime::from_hms_opt(hour, 0, 0).expect("valid hour"),
+        tz: chrono_tz::Europe::Copenhagen,
+    };
+    let empty = serde_json::json!({});
+    vec![
+        Schedule::new(SESSIONS_SWEEP, Every::Interval(Duration::from_secs(3600)), SESSIONS_SWEEP, empty.clone()),
+        Schedule::new(JOBS_PURGE, nightly(3), JOBS_PURGE, empty.clone()),
+        Schedule::new(AUDIT_RETENTION, nightly(4), AUDIT_RETENTION, empty),
+    ]
+}
+
+/// Runs the job runner and the scheduler for one tenant database until
+/// `shutdown` turns true.
+pub fn start(db: DatabaseConnection, owner: String, shutdown: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, crate::Error> {
+    let scheduler = Scheduler::new(schedules())?;
+    let runner = Runner::new(db.clone(), Arc::new(handlers()), Worker::new(owner)).concurrency(4);
+    let ticking_shutdown = shutdown.clone();
+    Ok(vec![
+        tokio::spawn(runner.run(shutdown)),
+        tokio::spawn(async move { scheduler.run(&db, &Clock::System, Duration::from_secs(30), ticking_shutdown).await }),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schedule_has_a_handler() {
+        let handlers = handlers();
+        let schedules = schedules();
+        assert!(Scheduler::new(schedules.clone()).is_ok());
+        for s in schedules {
+            assert!(handlers.contains(&s.kind), "no handler for {}", s.kind);
+        }
+    }
+}

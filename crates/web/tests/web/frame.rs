@@ -1,0 +1,62 @@
+//! Tenant resolution, sign-in, the page frame and the ops endpoints.
+
+use domain::AdminRole;
+use store::testing::TestDb;
+
+use crate::support::{TestApp, location, page};
+
+store::store_tests! {
+    async fn unknown_host_gets_404_not_another_tenant(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let response = app.anonymous().get(app.url("/admin/login")).header("host", "other.example").send().await?;
+        let body = page(response, 404).await?;
+        assert!(body.contains("hører ikke til nogen kommune"));
+        assert!(!body.contains("Korsbæk"));
+    }
+
+    async fn admin_pages_need_a_session(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let response = app.anonymous().get(app.url("/admin")).send().await?;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), "/admin/login");
+    }
+
+    async fn demo_sign_in_lists_users_and_signs_in(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let admin = app.sign_in(AdminRole::Administrator).await?;
+        let body = page(admin.get(app.url("/admin")).send().await?, 200).await?;
+        assert!(body.contains("Test Administrator"));
+        let login = page(app.anonymous().get(app.url("/admin/login")).send().await?, 200).await?;
+        assert!(login.contains("Dette er en demo"));
+        assert!(login.contains("Test Administrator"));
+    }
+
+    async fn logout_ends_the_session(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let admin = app.sign_in(AdminRole::Reader).await?;
+        let response = admin.post(app.url("/admin/logout")).send().await?;
+        assert_eq!(location(&response), "/admin/login");
+        let response = admin.get(app.url("/admin")).send().await?;
+        assert_eq!(response.status(), 303);
+    }
+
+    async fn cross_site_posts_are_refused(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let admin = app.sign_in(AdminRole::Administrator).await?;
+        let response = admin.post(app.url("/admin/logout")).header("origin", "https://evil.example").send().await?;
+        assert_eq!(response.status(), 403);
+    }
+
+    async fn health_and_metrics(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let client = app.anonymous();
+        let live: serde_json::Value = client.get(app.url("/health/live")).send().await?.json().await?;
+        assert_eq!(live["status"], "live");
+        let ready = client.get(app.url("/health/ready")).send().await?;
+        assert_eq!(ready.status(), 200);
+        let ready: serde_json::Value = ready.json().await?;
+        assert_eq!(ready["tenants"][0]["tenant"], "korsbaek");
+        assert_eq!(ready["tenants"][0]["database"], "ok");
+        assert_eq!(client.get(app.url("/metrics")).send().await?.status(), 200);
+    }
+}

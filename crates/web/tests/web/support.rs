@@ -1,0 +1,83 @@
+//! The test harness: starts `web::app` on 127.0.0.1:0 over a test database
+//! and signs admins in through the demo sign-in page.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use domain::AdminRole;
+use reqwest::redirect::Policy;
+use store::testing::TestDb;
+use store::tenants::{Tenant, TenantRegistry};
+
+pub struct TestApp {
+    pub base: String,
+    pub tenant: Arc<Tenant>,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn start(t: TestDb) -> anyhow::Result<TestApp> {
+        let tenant = Tenant {
+            key: "korsbaek".into(),
+            name: "Korsbæk Kommune".into(),
+            cvr: domain::Cvr::parse("12345674")?,
+            municipality: domain::MunicipalityCode::parse("0999")?,
+            admin_host: "admin.korsbaek.test".into(),
+            portal_host: "korsbaek.test".into(),
+            db: t.db.clone(),
+            vault: store::crypto::CprVault::new(&[7; 32]),
+        };
+        let mut registry = TenantRegistry::new();
+        let tenant = registry.add(tenant);
+        registry.alias("127.0.0.1", &tenant);
+        let mut state = web::AppState::new(registry);
+        state.demo_login = true;
+        state.secure_cookies = false;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(async move { axum::serve(listener, web::app(state)).await });
+        Ok(TestApp { base, tenant, _db: t })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.tenant.db
+    }
+
+    /// A client without a session that does not follow redirects.
+    pub fn anonymous(&self) -> reqwest::Client {
+        // reqwest is built without a default TLS provider (ring, no C deps);
+        // these plain-http tests still need one installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    }
+
+    /// A client signed in as a new admin with `role`.
+    pub async fn sign_in(&self, role: AdminRole) -> anyhow::Result<reqwest::Client> {
+        let name = format!("Test {}", role.label());
+        let new = store::repo::users::NewUser { name, email: None, fk_uuid: None, role };
+        let user = store::repo::users::create(self.db(), &store::repo::audit::Actor::system(), new).await?.id;
+        let client = self.anonymous();
+        let response =
+            client.post(self.url("/admin/demo-login")).form(&[("user_id", user.to_string())]).send().await?;
+        anyhow::ensure!(response.status().is_redirection(), "sign-in failed: {}", response.status());
+        Ok(client)
+    }
+}
+
+/// The body of a response, with its status checked.
+pub async fn page(response: reqwest::Response, status: u16) -> anyhow::Result<String> {
+    let actual = response.status().as_u16();
+    let body = response.text().await?;
+    anyhow::ensure!(actual == status, "expected {status}, got {actual}: {body}");
+    Ok(body)
+}
+
+/// Where a redirect response points.
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
