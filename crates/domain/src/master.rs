@@ -159,7 +159,8 @@ pub fn diet_delete_warning(active_elections: u64, participants_with_diet: u64) -
         1 => "Kosten fjernes fra 1 deltager.".to_owned(),
         n => format!("Kosten fjernes fra {n} deltagere."),
     };
-    let elections = if active_elections == 1 { "et aktivt valg".to_owned() } else { format!("{active_elections} aktive valg") };
+    let elections =
+        if active_elections == 1 { "et aktivt valg".to_owned() } else { format!("{active_elections} aktive valg") };
     Some(format!(
         "Der er {elections} i gang. Hvis du sletter specialkosten nu, forsvinder den fra deltagernes oplysninger, \
          også hvor forplejningen allerede er bestilt. {people}"
