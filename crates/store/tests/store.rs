@@ -3,6 +3,8 @@
 
 #[path = "store/audit.rs"]
 mod audit;
+#[path = "store/catalogue.rs"]
+mod catalogue;
 #[path = "store/fixtures.rs"]
 mod fixtures;
 #[path = "store/participants.rs"]

@@ -98,6 +98,15 @@ pub fn start_jobs(
 /// Serves the app until Ctrl-C; optionally the ops endpoints on their own port.
 pub async fn listen(addr: SocketAddr, ops: Option<SocketAddr>, state: web::AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    serve_on(listener, ops, state).await
+}
+
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    ops: Option<SocketAddr>,
+    state: web::AppState,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr().context("reading the bound address")?;
     if let Some(ops_addr) = ops {
         let ops_listener =
             tokio::net::TcpListener::bind(ops_addr).await.with_context(|| format!("binding {ops_addr}"))?;

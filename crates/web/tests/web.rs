@@ -6,3 +6,6 @@ mod support;
 
 #[path = "web/frame.rs"]
 mod frame;
+
+#[path = "web/catalogue.rs"]
+mod catalogue;

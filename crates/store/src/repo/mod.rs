@@ -7,8 +7,12 @@ use sea_orm::{ConnectionTrait, SqliteTransactionMode, TransactionOptions, Transa
 
 use crate::error::{Error, Result};
 
+pub mod areas;
 pub mod audit;
+pub(crate) mod catalogue;
 pub mod contact_information;
+pub mod diets;
+pub mod election_types;
 pub mod participants;
 pub mod sessions;
 pub mod settings;

@@ -35,8 +35,9 @@ pub async fn run(addr: SocketAddr, data_dir: &Path) -> anyhow::Result<()> {
     state.demo_login = true;
     state.secure_cookies = false;
     state.metrics = Some(install_metrics()?);
-    print_banner(addr, data_dir, seeded, started);
-    let served = crate::tenants::listen(addr, None, state).await;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    print_banner(listener.local_addr()?, data_dir, seeded, started);
+    let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
     served
 }
@@ -84,5 +85,10 @@ fn print_banner(addr: SocketAddr, data_dir: &Path, seeded: bool, started: Instan
     println!("  health:          {base}/health/ready");
     println!("  metrics:         {base}/metrics");
     println!("  started in {} ms", started.elapsed().as_millis());
+    println!();
+    println!("Log ind i administrationen som en af demoens brugere:");
+    for (name, role) in seed::ADMINS {
+        println!("  {name:<18} {}", role.label());
+    }
     println!();
 }

@@ -2,9 +2,13 @@
 //! module with its routes; access is decided by the `AdminUser` extractor
 //! (signed in) and its `require_*` checks (role), nowhere else.
 
+pub mod areas;
 pub mod audit_log;
 pub mod auth;
+mod catalogue;
 pub mod chrome;
+pub mod diets;
+pub mod election_types;
 pub mod flash;
 pub mod home;
 pub mod login;
@@ -29,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::login_page))
         .route("/demo-login", post(login::demo_login))
         .route("/logout", post(login::logout))
+        .merge(areas::routes())
         .merge(audit_log::routes())
+        .merge(diets::routes())
+        .merge(election_types::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(same_origin_posts))
 }

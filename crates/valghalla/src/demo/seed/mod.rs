@@ -8,6 +8,8 @@
 
 mod people;
 
+pub use people::ADMINS;
+
 use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::{
