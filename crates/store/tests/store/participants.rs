@@ -156,3 +156,35 @@ store::store_tests! {
         assert_eq!(listed.total, 0);
     }
 }
+
+/// Web handlers need `Send` futures; this fails to compile if a repository
+/// future stops being `Send` (e.g. by holding a non-`Sync` value across an
+/// await).
+#[allow(dead_code)]
+fn repository_futures_are_send(db: &sea_orm::DatabaseConnection, tx: &sea_orm::DatabaseTransaction) {
+    fn send<T: Send>(_: T) {}
+    let v = vault();
+    send(participants::create(
+        db,
+        &v,
+        &staff(),
+        new_participant("0101901234", "A", "B"),
+    ));
+    send(participants::create(
+        tx,
+        &v,
+        &staff(),
+        new_participant("0101901234", "A", "B"),
+    ));
+    send(participants::list(db, &ParticipantFilter::default(), Page::default()));
+    send(participants::delete(tx, &staff(), uuid::Uuid::nil()));
+    send(audit::list(db, &Default::default(), Page::default()));
+    let token = store::repo::sessions::SessionToken::from_cookie("x");
+    send(store::repo::sessions::get_valid(
+        db,
+        store::repo::sessions::SessionApp::Admin,
+        &token,
+        chrono::Duration::hours(1),
+    ));
+    send(store::repo::settings::set(tx, &staff(), "k", "v"));
+}

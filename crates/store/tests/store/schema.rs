@@ -119,6 +119,15 @@ store::store_tests! {
         }
     }
 
+    async fn migrations_roll_back_and_apply_again(t: TestDb) {
+        use sea_orm_migration::MigratorTrait;
+        store::migration::Migrator::down(&t.db, None).await?;
+        assert!(participants::Entity::find().all(&t.db).await.is_err(), "tables are gone");
+        store::migrate(&t.db).await?;
+        select_all(&t.db).await?;
+        assert_eq!(election_types::Entity::find().count(&t.db).await?, 3);
+    }
+
     async fn entities_round_trip_every_column_type(t: TestDb) {
         let w = World::build(&t.db).await?;
         let seat = w.seat(&t.db).await?;
