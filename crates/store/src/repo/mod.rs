@@ -73,7 +73,7 @@ pub struct Paged<T> {
 
 impl<T> Paged<T> {
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.page.size).max(1)
+        self.total.div_ceil(self.page.size.max(1)).max(1)
     }
 }
 
