@@ -5,6 +5,8 @@
 mod audit;
 #[path = "store/catalogue.rs"]
 mod catalogue;
+#[path = "store/elections.rs"]
+mod elections;
 #[path = "store/fixtures.rs"]
 mod fixtures;
 #[path = "store/participants.rs"]

@@ -9,3 +9,6 @@ mod frame;
 
 #[path = "web/catalogue.rs"]
 mod catalogue;
+
+#[path = "web/elections.rs"]
+mod elections;

@@ -13,6 +13,7 @@ pub(crate) mod catalogue;
 pub mod contact_information;
 pub mod diets;
 pub mod election_types;
+pub mod elections;
 pub mod participants;
 pub mod sessions;
 pub mod settings;

@@ -9,6 +9,7 @@ mod catalogue;
 pub mod chrome;
 pub mod diets;
 pub mod election_types;
+pub mod elections;
 pub mod flash;
 pub mod home;
 pub mod login;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit_log::routes())
         .merge(diets::routes())
         .merge(election_types::routes())
+        .merge(elections::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(same_origin_posts))
 }
