@@ -7,6 +7,8 @@
 
 pub mod admin;
 pub mod assets;
+pub mod cookies;
+pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod ops;

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use domain::AdminRole;
 use store::repo::audit::Actor;
@@ -28,6 +27,7 @@ pub struct AdminUser {
     pub tenant: Arc<Tenant>,
     demo: bool,
     flash: Option<String>,
+    csrf: String,
 }
 
 impl AdminUser {
@@ -53,7 +53,7 @@ impl AdminUser {
             user: Some(UserBadge { name: self.name.clone(), role: self.role.label().to_owned() }),
             section,
             demo: self.demo,
-            csrf: String::new(),
+            csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             may_edit: self.role.may_edit(),
             may_administer: self.role.may_administer(),
@@ -65,25 +65,12 @@ impl AdminUser {
     }
 }
 
-/// The session id from the request's cookies, if any.
-pub fn session_cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
-        let Some(session_id) = session_cookie(parts, ADMIN_COOKIE) else {
+        let Some(session_id) = crate::cookies::get(&parts.headers, ADMIN_COOKIE) else {
             return Err(Error::Unauthenticated);
         };
         let token = SessionToken::from_cookie(&session_id);
@@ -99,6 +86,7 @@ impl FromRequestParts<AppState> for AdminUser {
         };
         let role = AdminRole::parse(&user.role).map_err(|_| Error::Forbidden)?;
         let flash = super::flash::read(&parts.headers);
-        Ok(AdminUser { id: user.id, name: user.name, role, tenant, demo: state.demo_login, flash })
+        let csrf = crate::csrf::token_for(&session_id);
+        Ok(AdminUser { id: user.id, name: user.name, role, tenant, demo: state.demo_login, flash, csrf })
     }
 }

@@ -18,15 +18,7 @@ pub fn redirect_with_flash(location: &str, message: &str) -> Response {
 
 /// The pending message of a request, if any.
 pub fn read(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == FLASH_COOKIE)
-        .and_then(|(_, v)| decode(v))
-        .filter(|m| !m.is_empty())
+    crate::cookies::get(headers, FLASH_COOKIE).and_then(|v| decode(&v)).filter(|m| !m.is_empty())
 }
 
 /// Clears the cookie once a page has been rendered with the message.

@@ -12,7 +12,7 @@ use store::repo::audit::{Actor, AuditAction, AuditEntry};
 use store::repo::sessions::{self, NewSession, SessionApp, SessionToken};
 use uuid::Uuid;
 
-use super::auth::{ADMIN_COOKIE, session_cookie};
+use super::auth::ADMIN_COOKIE;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::tenant::CurrentTenant;
@@ -97,7 +97,7 @@ pub struct SessionId(Option<String>);
 impl FromRequestParts<AppState> for SessionId {
     type Rejection = Error;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self> {
-        Ok(SessionId(session_cookie(parts, ADMIN_COOKIE)))
+        Ok(SessionId(crate::cookies::get(&parts.headers, ADMIN_COOKIE)))
     }
 }
 

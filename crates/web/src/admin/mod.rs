@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(election_types::routes())
         .merge(elections::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
+        .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::ADMIN_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(same_origin_posts))
 }
 

@@ -3,7 +3,7 @@
 use domain::AdminRole;
 use store::testing::TestDb;
 
-use crate::support::{TestApp, location, page};
+use crate::support::{self, TestApp, location, page};
 
 store::store_tests! {
     async fn unknown_host_gets_404_not_another_tenant(t: TestDb) {
@@ -45,6 +45,37 @@ store::store_tests! {
         let admin = app.sign_in(AdminRole::Administrator).await?;
         let response = admin.post(app.url("/admin/logout")).header("origin", "https://evil.example").send().await?;
         assert_eq!(response.status(), 403);
+    }
+
+    async fn state_changing_requests_need_the_session_csrf_token(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let session = support::session_of(&app, AdminRole::Administrator).await?;
+        let token = web::csrf::token_for(&session);
+        let bare = app.anonymous();
+        let cookie = format!("vh_admin={session}");
+        // No token, and a token of another session: refused.
+        let no_token = bare.post(app.url("/admin/logout")).header("cookie", &cookie).send().await?;
+        assert_eq!(no_token.status(), 403);
+        let wrong = bare
+            .post(app.url("/admin/logout"))
+            .header("cookie", &cookie)
+            .form(&[("csrf", web::csrf::token_for("another session"))])
+            .send()
+            .await?;
+        assert_eq!(wrong.status(), 403);
+        // The hidden form field (urlencoded) and the query (multipart) work.
+        let home = page(bare.get(app.url("/admin")).header("cookie", &cookie).send().await?, 200).await?;
+        assert!(home.contains(&format!("name=\"csrf\" value=\"{token}\"")), "{home}");
+        let field = bare.post(app.url("/admin/logout")).header("cookie", &cookie).form(&[("csrf", &token)]).send().await?;
+        assert_eq!(location(&field), "/admin/login");
+        let session = support::session_of(&app, AdminRole::Reader).await?;
+        let query = bare
+            .post(app.url(&format!("/admin/logout?csrf={}", web::csrf::token_for(&session))))
+            .header("cookie", format!("vh_admin={session}"))
+            .multipart(reqwest::multipart::Form::new().text("x", "y"))
+            .send()
+            .await?;
+        assert_eq!(location(&query), "/admin/login");
     }
 
     async fn health_and_metrics(t: TestDb) {

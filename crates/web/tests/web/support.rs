@@ -58,14 +58,35 @@ impl TestApp {
 
     /// A client signed in as a new admin with `role`.
     pub async fn sign_in(&self, role: AdminRole) -> anyhow::Result<reqwest::Client> {
+        let session = session_of(self, role).await?;
+        // Like a browser that sends the form's hidden field, the client
+        // proves it read a page of this session: it sends the CSRF token.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(web::csrf::HEADER, web::csrf::token_for(&session).parse()?);
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(&format!("vh_admin={session}; Path=/admin"), &self.base.parse()?);
+        Ok(reqwest::Client::builder()
+            .cookie_provider(jar)
+            .default_headers(headers)
+            .redirect(Policy::none())
+            .build()?)
+    }
+}
+
+/// Signs a new admin with `role` in and returns the session cookie's value.
+pub async fn session_of(app: &TestApp, role: AdminRole) -> anyhow::Result<String> {
+    app.new_session(role).await
+}
+
+impl TestApp {
+    async fn new_session(&self, role: AdminRole) -> anyhow::Result<String> {
         let name = format!("Test {}", role.label());
         let new = store::repo::users::NewUser { name, email: None, fk_uuid: None, role };
         let user = store::repo::users::create(self.db(), &store::repo::audit::Actor::system(), new).await?.id;
-        let client = self.anonymous();
         let response =
-            client.post(self.url("/admin/demo-login")).form(&[("user_id", user.to_string())]).send().await?;
+            self.anonymous().post(self.url("/admin/demo-login")).form(&[("user_id", user.to_string())]).send().await?;
         anyhow::ensure!(response.status().is_redirection(), "sign-in failed: {}", response.status());
-        Ok(client)
+        session_cookie(&response).ok_or_else(|| anyhow::anyhow!("no session cookie"))
     }
 }
 
@@ -75,6 +96,17 @@ pub async fn page(response: reqwest::Response, status: u16) -> anyhow::Result<St
     let body = response.text().await?;
     anyhow::ensure!(actual == status, "expected {status}, got {actual}: {body}");
     Ok(body)
+}
+
+/// The admin session cookie a response sets.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("vh_admin="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
 /// Where a redirect response points.
