@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod ops;
+pub mod portal;
 pub mod state;
 pub mod tenant;
 
@@ -26,6 +27,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(assets::routes())
+        .merge(portal::routes())
         .nest("/admin", admin::routes())
         // The nested home page is "/admin"; people type the slash too.
         .route("/admin/", axum::routing::get(|| async { axum::response::Redirect::permanent("/admin") }))

@@ -14,6 +14,13 @@ store::store_tests! {
         assert!(!body.contains("Korsbæk"));
     }
 
+    async fn portal_front_page_names_the_municipality(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let body = page(app.anonymous().get(app.url("/")).send().await?, 200).await?;
+        assert!(body.contains("Bliv valgtilforordnet i Korsbæk Kommune"), "{body}");
+        assert!(body.contains("lang=\"da\""));
+    }
+
     async fn admin_pages_need_a_session(t: TestDb) {
         let app = TestApp::start(t).await?;
         let response = app.anonymous().get(app.url("/admin")).send().await?;
