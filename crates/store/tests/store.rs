@@ -17,5 +17,11 @@ mod schema;
 mod sessions;
 #[path = "store/site.rs"]
 mod site;
+#[path = "store/task_types.rs"]
+mod task_types;
+#[path = "store/teams.rs"]
+mod teams;
 #[path = "store/users.rs"]
 mod users;
+#[path = "store/work_locations.rs"]
+mod work_locations;

@@ -14,11 +14,16 @@ pub mod contact_information;
 pub mod diets;
 pub mod election_types;
 pub mod elections;
+pub mod files;
 pub mod participants;
 pub mod sessions;
 pub mod settings;
+pub mod staffing;
+pub mod task_types;
+pub mod teams;
 pub mod users;
 pub mod web_pages;
+pub mod work_locations;
 
 pub use audit::{Actor, AuditAction, AuditEntry};
 
