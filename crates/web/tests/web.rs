@@ -12,3 +12,15 @@ mod catalogue;
 
 #[path = "web/elections.rs"]
 mod elections;
+
+#[path = "web/staffing_fixtures.rs"]
+mod staffing_fixtures;
+
+#[path = "web/teams.rs"]
+mod teams;
+
+#[path = "web/task_types.rs"]
+mod task_types;
+
+#[path = "web/work_locations.rs"]
+mod work_locations;

@@ -14,6 +14,9 @@ pub mod flash;
 pub mod home;
 pub mod login;
 mod staffing;
+pub mod task_types;
+pub mod teams;
+pub mod work_locations;
 
 use axum::Router;
 use axum::extract::Request;
@@ -39,6 +42,9 @@ pub fn routes() -> Router<AppState> {
         .merge(diets::routes())
         .merge(election_types::routes())
         .merge(elections::routes())
+        .merge(task_types::routes())
+        .merge(teams::routes())
+        .merge(work_locations::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::ADMIN_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(same_origin_posts))
