@@ -8,12 +8,11 @@ use domain::election::{CopyPlan, ElectionDates, LockPeriod};
 use domain::master::Name;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use store::entity::*;
+use store::migration::seeded::KOMMUNALVALG;
 use store::repo::elections::{self, Duplicate, ElectionChanges, NewElection};
 use uuid::Uuid;
 
 use crate::fixtures::{FOLKETINGSVALG, World, audit_rows, date, staff};
-
-const KOMMUNALVALG: Uuid = Uuid::from_u128(0x5eed_0001_0000_4000_8000_000000000002);
 
 fn name(text: &str) -> Name {
     Name::parse(text).unwrap()

@@ -192,6 +192,9 @@ fn field_error(body: &str, field: &str) -> Option<String> {
     Some(body[start..end].to_owned())
 }
 
+/// A form as sent, the field whose message is expected, and (part of) the message.
+type Case = (Vec<(&'static str, String)>, &'static str, &'static str);
+
 fn valid_form(wl: &Uuid) -> Vec<(&'static str, String)> {
     vec![
         ("title", "Kommunalvalg 2029".into()),
@@ -293,7 +296,7 @@ store::store_tests! {
         s.election(app.db(), "Folketingsvalg 2026", &[s.skolen]).await?;
         let admin = app.sign_in(AdminRole::Secretariat).await?;
         let form = valid_form(&s.hallen);
-        let cases: [(Vec<(&str, String)>, &str, &str); 7] = [
+        let cases: [Case; 7] = [
             (with(&form, "first_task_date", "2029-11-21"), "first_task_date", "Første opgavedato skal ligge på eller før valgdatoen"),
             (with(&form, "last_task_date", "2029-11-19"), "last_task_date", "Sidste opgavedato skal ligge på eller efter valgdatoen"),
             (with(&form, "lock_days", "0"), "lock_days", "Låseperioden skal være mindst 1 dag"),
@@ -341,7 +344,7 @@ store::store_tests! {
             ("work_locations", s.skolen.to_string()),
             ("work_locations", s.hallen.to_string()),
         ];
-        let cases: [(Vec<(&str, String)>, &str, &str); 4] = [
+        let cases: [Case; 4] = [
             (with(&form, "first_task_date", "2026-10-23"), "first_task_date", "22-10-2026"),
             (without(&form, "work_locations").into_iter().chain([("work_locations", s.hallen.to_string())]).collect(), "work_locations", "»Korsbæk Skole« kan ikke fjernes"),
             (with(&form, "title", "kommunalvalg 2029"), "title", "Der findes allerede et valg"),
