@@ -344,8 +344,12 @@ store::store_tests! {
             ("work_locations", s.skolen.to_string()),
             ("work_locations", s.hallen.to_string()),
         ];
-        let cases: [Case; 4] = [
+        let cases: [Case; 8] = [
             (with(&form, "first_task_date", "2026-10-23"), "first_task_date", "22-10-2026"),
+            (with(&form, "last_task_date", "2026-10-26"), "last_task_date", "Sidste opgavedato skal ligge på eller efter valgdatoen"),
+            (with(&form, "title", " "), "title", "Udfyld titel"),
+            (with(&form, "lock_days", ""), "lock_days", "Udfyld låseperiode"),
+            (without(&form, "work_locations"), "work_locations", "Vælg mindst ét arbejdssted"),
             (without(&form, "work_locations").into_iter().chain([("work_locations", s.hallen.to_string())]).collect(), "work_locations", "»Korsbæk Skole« kan ikke fjernes"),
             (with(&form, "title", "kommunalvalg 2029"), "title", "Der findes allerede et valg"),
             (with(&form, "lock_days", "-2"), "lock_days", "mindst 1 dag"),
@@ -354,6 +358,8 @@ store::store_tests! {
             let body = page(admin.post(app.url(&edit)).form(&sent).send().await?, 422).await?;
             let shown = field_error(&body, field).unwrap_or_default();
             assert!(shown.contains(message), "{field}: {shown}");
+            let lock = &sent.iter().find(|(k, _)| *k == "lock_days").unwrap().1;
+            assert!(body.contains(&format!("name=\"lock_days\" value=\"{lock}\"")), "input kept");
         }
         assert_eq!(audit_count(app.db(), "update").await?, 0);
         // Adding one, removing the empty one, new title and lock period.
