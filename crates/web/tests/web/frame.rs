@@ -21,6 +21,48 @@ store::store_tests! {
         assert!(body.contains("lang=\"da\""));
     }
 
+    async fn tenants_never_see_each_others_data_or_sessions(t: TestDb) {
+        let (app, lilleby) = TestApp::start_with_neighbour(t, TestDb::sqlite().await?).await?;
+        let korsbaek_admin = app.sign_in(AdminRole::Administrator).await?;
+        let form = [("name", "Korsbæks hemmelige område"), ("description", "")];
+        let created = korsbaek_admin.post(app.url("/admin/areas/new")).form(&form).send().await?;
+        assert_eq!(created.status(), 303);
+
+        // Korsbæk's session cookie means nothing at Lilleby's host.
+        let lilleby_host = lilleby.admin_host.as_str();
+        let response = korsbaek_admin.get(app.url("/admin/areas")).header("host", lilleby_host).send().await?;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), "/admin/login");
+
+        // A Lilleby admin sees Lilleby's data only.
+        let user = store::repo::users::create(
+            &lilleby.db,
+            &store::repo::Actor::system(),
+            store::repo::users::NewUser { name: "Lis Lilleby".into(), email: None, fk_uuid: None, role: AdminRole::Administrator },
+        )
+        .await?;
+        let client = app.anonymous();
+        let login = client
+            .post(app.url("/admin/demo-login"))
+            .header("host", lilleby_host)
+            .form(&[("user_id", user.id.to_string())])
+            .send()
+            .await?;
+        let session = support::session_cookie(&login).expect("Lilleby session");
+        let areas = client
+            .get(app.url("/admin/areas"))
+            .header("host", lilleby_host)
+            .header("cookie", format!("vh_admin={session}"))
+            .send()
+            .await?;
+        let body = page(areas, 200).await?;
+        assert!(body.contains("Lilleby Kommune"), "{body}");
+        assert!(!body.contains("hemmelige"), "{body}");
+        // And Lilleby's session does not open Korsbæk.
+        let cross = client.get(app.url("/admin/areas")).header("cookie", format!("vh_admin={session}")).send().await?;
+        assert_eq!(cross.status(), 303);
+    }
+
     async fn admin_pages_need_a_session(t: TestDb) {
         let app = TestApp::start(t).await?;
         let response = app.anonymous().get(app.url("/admin")).send().await?;

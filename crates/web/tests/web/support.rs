@@ -13,31 +13,53 @@ use store::tenants::{Tenant, TenantRegistry};
 pub struct TestApp {
     pub base: String,
     pub tenant: Arc<Tenant>,
+    pub neighbour: Option<Arc<Tenant>>,
     _db: TestDb,
+    _others: Vec<TestDb>,
+}
+
+fn test_tenant(key: &str, name: &str, cvr: &str, db: &TestDb) -> anyhow::Result<Tenant> {
+    Ok(Tenant {
+        key: key.into(),
+        name: name.into(),
+        cvr: domain::Cvr::parse(cvr)?,
+        municipality: domain::MunicipalityCode::parse("0999")?,
+        admin_host: format!("admin.{key}.test"),
+        portal_host: format!("{key}.test"),
+        db: db.db.clone(),
+        vault: store::crypto::CprVault::new(&[7; 32]),
+    })
 }
 
 impl TestApp {
+    /// The app with one tenant, Korsbæk, reached at `base` (127.0.0.1).
     pub async fn start(t: TestDb) -> anyhow::Result<TestApp> {
-        let tenant = Tenant {
-            key: "korsbaek".into(),
-            name: "Korsbæk Kommune".into(),
-            cvr: domain::Cvr::parse("12345674")?,
-            municipality: domain::MunicipalityCode::parse("0999")?,
-            admin_host: "admin.korsbaek.test".into(),
-            portal_host: "korsbaek.test".into(),
-            db: t.db.clone(),
-            vault: store::crypto::CprVault::new(&[7; 32]),
-        };
+        Self::start_with(t, Vec::new()).await
+    }
+
+    /// The app with Korsbæk at 127.0.0.1 and a neighbour municipality,
+    /// Lilleby, reached with the Host header `admin.lilleby.test`.
+    pub async fn start_with_neighbour(t: TestDb, neighbour: TestDb) -> anyhow::Result<(TestApp, Arc<Tenant>)> {
+        let app = Self::start_with(t, vec![neighbour]).await?;
+        let lilleby = app.neighbour.clone().expect("neighbour registered");
+        Ok((app, lilleby))
+    }
+
+    async fn start_with(t: TestDb, others: Vec<TestDb>) -> anyhow::Result<TestApp> {
         let mut registry = TenantRegistry::new();
-        let tenant = registry.add(tenant);
+        let tenant = registry.add(test_tenant("korsbaek", "Korsbæk Kommune", "12345674", &t)?);
         registry.alias("127.0.0.1", &tenant);
+        let neighbour = match others.first() {
+            Some(db) => Some(registry.add(test_tenant("lilleby", "Lilleby Kommune", "12345682", db)?)),
+            None => None,
+        };
         let mut state = web::AppState::new(registry);
         state.demo_login = true;
         state.secure_cookies = false;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         tokio::spawn(async move { axum::serve(listener, web::app(state)).await });
-        Ok(TestApp { base, tenant, _db: t })
+        Ok(TestApp { base, tenant, neighbour, _db: t, _others: others })
     }
 
     pub fn url(&self, path: &str) -> String {
