@@ -67,6 +67,14 @@ fn read_request(idp: &Idp, query: &str, record: &RecordHandle) -> Result<Pending
             ),
         );
     }
+    // Like a real IdP: a request addressed to another endpoint was not meant for us.
+    let own_sso = format!("{}/sso", idp.base);
+    if request.destination.as_ref().is_some_and(|d| d != &own_sso) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!("Destination er ikke denne identitetsudbyder: {own_sso} forventet."),
+        );
+    }
     let registered = &idp.sps[sp].config.acs_url;
     if request
         .acs_url

@@ -465,6 +465,16 @@ async fn refused_authn_requests() {
             "valid",
         ),
         (
+            "another Destination",
+            redirect_query(
+                "SAMLRequest",
+                &authn_request_xml("_r4", "https://andet.example/sso", SP_ACS, SP_ENTITY),
+                None,
+                Some(&key),
+            ),
+            "valid",
+        ),
+        (
             "not DEFLATE",
             "SAMLRequest=bm90LWRlZmxhdGU%3D".to_owned(),
             "",
