@@ -85,7 +85,13 @@ pub fn pick_user(flavour: Flavour, users: &Users, pending: &str, sp_entity: &str
                         let scope = g.scope.rsplit(':').next().unwrap_or_default().to_owned();
                         g.privileges.iter().map(move |p| {
                             let role = p.trim_end_matches("/1").rsplit('/').next().unwrap_or(p);
-                            format!("{role} ({scope})")
+                            // Say when a privilege belongs to another IT system than ours.
+                            let other = if p.contains("://valghalla.dk/") {
+                                ""
+                            } else {
+                                " i andet system"
+                            };
+                            format!("{role}{other} ({scope})")
                         })
                     })
                     .collect();
