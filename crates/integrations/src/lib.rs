@@ -4,3 +4,6 @@
 //! (FK Adgangsstyring for the admin app, NemLog-in for the portal).
 
 pub mod saml;
+
+pub mod cpr;
+pub mod resilience;

@@ -1,0 +1,304 @@
+//! SF1520 "CPR replika opslag", service PersonBaseDataExtended version 5, on
+//! KOMBIT's Serviceplatformen: SOAP 1.1 over HTTPS with the organisation's
+//! client certificate (reference integrations.md §1).
+//!
+//! The client certificate is given as PEM (certificate chain and private key,
+//! PKCS#8, PKCS#1 or SEC1). PKCS#12 files (as FOCES/OCES3 certificates are
+//! delivered) must be converted to PEM first for now, e.g. with
+//! `openssl pkcs12 -in cert.p12 -nodes -out identity.pem`.
+
+mod envelope;
+mod response;
+mod xml;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use domain::{CprNumber, Cvr};
+use tracing::Instrument;
+
+use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
+use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
+
+pub use envelope::{CONTENT_TYPE, SOAP_ACTION};
+
+/// The integration's name in metrics and on the status page.
+pub const INTEGRATION: &str = "sf1520";
+
+pub const TEST_ENDPOINT: &str =
+    "https://exttest.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
+pub const PRODUCTION_ENDPOINT: &str =
+    "https://prod.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
+
+/// A client certificate with its private key, PEM-encoded. Never printed.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientIdentity(<redacted>)")
+    }
+}
+
+impl ClientIdentity {
+    /// One PEM text holding the private key and the certificate chain (leaf first).
+    pub fn from_pem(pem: impl Into<Vec<u8>>) -> Self {
+        ClientIdentity { pem: pem.into() }
+    }
+
+    /// The certificate chain and the key from two PEM files (or the same file twice).
+    pub fn from_pem_files(certificates: &Path, key: &Path) -> std::io::Result<Self> {
+        let mut pem = std::fs::read(certificates)?;
+        if certificates != key {
+            pem.push(b'\n');
+            pem.extend(std::fs::read(key)?);
+        }
+        Ok(ClientIdentity { pem })
+    }
+}
+
+/// Everything the client needs for one tenant.
+#[derive(Debug, Clone)]
+pub struct Sf1520Config {
+    /// [`TEST_ENDPOINT`], [`PRODUCTION_ENDPOINT`], or a simulator's URL.
+    pub endpoint: String,
+    /// The municipality the lookups are made for (AuthorityContext/MunicipalityCVR).
+    pub municipality_cvr: Cvr,
+    /// The organisation certificate registered in Serviceplatformen. Required
+    /// for `https` endpoints; plain `http` (local test stubs) may go without.
+    pub identity: Option<ClientIdentity>,
+    /// PEM CA certificates to trust *instead of* the system's roots (a
+    /// simulator's test CA). `None`: the platform's trust store.
+    pub trusted_roots: Option<Vec<u8>>,
+    /// A person the health probe looks up (in exttest e.g. 1012620000). Without
+    /// one, the probe asks about a number that cannot exist and expects "not found".
+    pub probe_cpr: Option<CprNumber>,
+    /// Tenant name for metrics and the status page.
+    pub tenant: Option<String>,
+    pub settings: Settings,
+}
+
+impl Sf1520Config {
+    pub fn new(endpoint: impl Into<String>, municipality_cvr: Cvr) -> Self {
+        Sf1520Config {
+            endpoint: endpoint.into(),
+            municipality_cvr,
+            identity: None,
+            trusted_roots: None,
+            probe_cpr: None,
+            tenant: None,
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("SF1520 endpoint must be an http(s) URL: {0}")]
+    Endpoint(String),
+    #[error("SF1520 needs a client certificate for an https endpoint")]
+    MissingIdentity,
+    #[error("SF1520 client certificate could not be used: {0}")]
+    Identity(String),
+    #[error("SF1520 trusted CA certificates could not be read: {0}")]
+    TrustedRoots(String),
+    #[error("SF1520 settings: {0}")]
+    Settings(String),
+    #[error("SF1520 HTTP client: {0}")]
+    Client(String),
+}
+
+/// The real SF1520 client.
+#[derive(Debug, Clone)]
+pub struct Sf1520Client {
+    http: reqwest::Client,
+    endpoint: String,
+    municipality_cvr: Cvr,
+    probe_cpr: Option<CprNumber>,
+    resilience: Arc<Resilience>,
+}
+
+impl Sf1520Client {
+    pub fn new(config: Sf1520Config) -> Result<Self, BuildError> {
+        let resilience = Arc::new(Resilience::new(
+            INTEGRATION,
+            config.tenant.as_deref(),
+            config.settings.clone(),
+        ));
+        Sf1520Client::with_resilience(config, resilience)
+    }
+
+    /// As [`Sf1520Client::new`], sharing a resilience layer (and its breaker,
+    /// status and clock) that the caller made and keeps.
+    pub fn with_resilience(
+        config: Sf1520Config,
+        resilience: Arc<Resilience>,
+    ) -> Result<Self, BuildError> {
+        config.settings.validate().map_err(BuildError::Settings)?;
+        let https = config.endpoint.starts_with("https://");
+        if !https && !config.endpoint.starts_with("http://") {
+            return Err(BuildError::Endpoint(config.endpoint));
+        }
+        if https && config.identity.is_none() {
+            return Err(BuildError::MissingIdentity);
+        }
+        let http = http_client(&config)?;
+        Ok(Sf1520Client {
+            http,
+            endpoint: config.endpoint,
+            municipality_cvr: config.municipality_cvr,
+            probe_cpr: config.probe_cpr,
+            resilience,
+        })
+    }
+
+    pub fn resilience(&self) -> &Arc<Resilience> {
+        &self.resilience
+    }
+
+    /// One POST of the lookup request; classifies every failure.
+    async fn attempt(&self, body: String, cpr: &CprNumber) -> Result<CprRecord, CallError> {
+        let sent = self
+            .http
+            .post(&self.endpoint)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .header("SOAPAction", SOAP_ACTION)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = sent.status().as_u16();
+        let bytes = sent.bytes().await.map_err(|e| self.transport_error(&e))?;
+        response::read_answer(status, &bytes, cpr)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> CallError {
+        if error.is_timeout() {
+            return CallError::Timeout(self.resilience.settings().total_timeout);
+        }
+        // The request URL carries no personal data; the body is never in an error.
+        CallError::connect(chain(error))
+    }
+
+    async fn lookup_via(&self, cpr: &CprNumber, probe: bool) -> Result<CprRecord, CallError> {
+        let body = envelope::person_lookup(&self.municipality_cvr, cpr);
+        if probe {
+            self.resilience.probe_call(|| self.attempt(body, cpr)).await
+        } else {
+            self.resilience
+                .call(Idempotency::Idempotent, || self.attempt(body.clone(), cpr))
+                .await
+        }
+    }
+}
+
+fn http_client(config: &Sf1520Config) -> Result<reqwest::Client, BuildError> {
+    // reqwest is built without a default crypto provider: use ring, never aws-lc.
+    // Installing fails harmlessly when a provider was installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_rustls()
+        .connect_timeout(config.settings.connect_timeout)
+        .timeout(config.settings.total_timeout)
+        .user_agent(concat!("valghalla/", env!("CARGO_PKG_VERSION")));
+    if let Some(identity) = &config.identity {
+        let identity = reqwest::Identity::from_pem(&identity.pem)
+            .map_err(|e| BuildError::Identity(chain(&e)))?;
+        builder = builder.identity(identity);
+    }
+    if let Some(roots) = &config.trusted_roots {
+        let roots = reqwest::Certificate::from_pem_bundle(roots)
+            .map_err(|e| BuildError::TrustedRoots(chain(&e)))?;
+        if roots.is_empty() {
+            return Err(BuildError::TrustedRoots(
+                "no certificate in the PEM text".into(),
+            ));
+        }
+        builder = builder.tls_certs_only(roots);
+    }
+    builder.build().map_err(|e| BuildError::Client(chain(&e)))
+}
+
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[async_trait]
+impl CprRegistry for Sf1520Client {
+    fn provider(&self) -> Provider {
+        Provider::Sf1520
+    }
+
+    async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
+        let span = tracing::info_span!("cpr_lookup", provider = INTEGRATION, cpr = %cpr.masked());
+        async {
+            let result = self.lookup_via(cpr, false).await;
+            let fetched_at = self.resilience.now();
+            match result {
+                Ok(record) => {
+                    tracing::debug!(status = record.status.code(), "CPR record received");
+                    Ok(CprAnswer::live(record, Provider::Sf1520, fetched_at))
+                }
+                Err(CallError::NotFound) => {
+                    tracing::info!("CPR says the number does not exist");
+                    Err(CprError::UnknownCpr {
+                        provider: Provider::Sf1520,
+                    })
+                }
+                Err(error) => Err(CprError::Service {
+                    provider: Provider::Sf1520,
+                    error,
+                }),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A number whose date part is valid but whose serial CPR never issues (0000
+/// on 1 January 1900); used when no probe person is configured.
+const NOBODY: &str = "0101000000";
+
+#[async_trait]
+impl HealthProbe for Sf1520Client {
+    fn integration(&self) -> &str {
+        INTEGRATION
+    }
+
+    /// Looks up the probe person for real. "Not found" counts as healthy: the
+    /// service answered.
+    async fn probe(&self) -> ProbeReport {
+        let fallback = CprNumber::parse(NOBODY).expect("a valid CPR number");
+        let cpr = self.probe_cpr.as_ref().unwrap_or(&fallback);
+        let started = Instant::now();
+        let result = self.lookup_via(cpr, true).await;
+        let (ok, detail) = match result {
+            Ok(record) => (
+                true,
+                format!("PersonLookup answered (status {:02})", record.status.code()),
+            ),
+            Err(CallError::NotFound) => (true, "PersonLookup answered: PNR not found".to_owned()),
+            Err(error) => (false, format!("PersonLookup failed: {error}")),
+        };
+        ProbeReport {
+            integration: INTEGRATION.to_owned(),
+            ok,
+            checked_at: self.resilience.now(),
+            latency: started.elapsed(),
+            detail,
+        }
+    }
+}
