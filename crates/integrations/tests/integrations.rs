@@ -4,7 +4,15 @@
 
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
+#[path = "integrations/saml_attacks.rs"]
+mod saml_attacks;
+#[path = "integrations/saml_interop.rs"]
+mod saml_interop;
 #[path = "integrations/saml_login.rs"]
 mod saml_login;
+#[path = "integrations/saml_logout.rs"]
+mod saml_logout;
 #[path = "integrations/saml_metadata.rs"]
 mod saml_metadata;
+#[path = "integrations/saml_response.rs"]
+mod saml_response;

@@ -107,7 +107,9 @@ pub(crate) fn read_assertion(
         return Err(ResponseError::Version { element: ASSERTION });
     }
     let assertion_id = required(assertion.attr("ID"), ASSERTION, "ID")?.to_owned();
-    let issuer = assertion.child(ns::ASSERTION, "Issuer").map(|i| i.trimmed_text());
+    let issuer = assertion
+        .child(ns::ASSERTION, "Issuer")
+        .map(|i| i.trimmed_text());
     if issuer != Some(idp.entity_id.as_str()) {
         return Err(ResponseError::Issuer {
             element: ASSERTION,
@@ -117,7 +119,10 @@ pub(crate) fn read_assertion(
 
     let subject = assertion
         .child(ns::ASSERTION, "Subject")
-        .ok_or(ResponseError::Missing { element: ASSERTION, what: "Subject" })?;
+        .ok_or(ResponseError::Missing {
+            element: ASSERTION,
+            what: "Subject",
+        })?;
     let name_id = subject
         .only_child(ns::ASSERTION, "NameID")
         .map_err(|()| ResponseError::NoNameId)?
@@ -128,7 +133,9 @@ pub(crate) fn read_assertion(
         .child(ns::ASSERTION, "Conditions")
         .ok_or(ResponseError::NoAudienceRestriction)?;
     let conditions_until = check_window(conditions, "Conditions", sp, now)?;
-    let restrictions: Vec<_> = conditions.children_named(ns::ASSERTION, "AudienceRestriction").collect();
+    let restrictions: Vec<_> = conditions
+        .children_named(ns::ASSERTION, "AudienceRestriction")
+        .collect();
     if restrictions.is_empty() {
         return Err(ResponseError::NoAudienceRestriction);
     }
@@ -160,7 +167,10 @@ pub(crate) fn read_assertion(
 
     let mut attributes = Attributes::default();
     for statement in assertion.children_named(ns::ASSERTION, "AttributeStatement") {
-        if statement.child(ns::ASSERTION, "EncryptedAttribute").is_some() {
+        if statement
+            .child(ns::ASSERTION, "EncryptedAttribute")
+            .is_some()
+        {
             return Err(ResponseError::EncryptedAttribute);
         }
         for attribute in statement.children_named(ns::ASSERTION, "Attribute") {
@@ -171,7 +181,8 @@ pub(crate) fn read_assertion(
         }
     }
 
-    let replay_until = confirmation_until.max(conditions_until.unwrap_or(confirmation_until)) + sp.clock_skew;
+    let replay_until =
+        confirmation_until.max(conditions_until.unwrap_or(confirmation_until)) + sp.clock_skew;
     let login = Login {
         issuer: idp.entity_id.clone(),
         name_id: name_id.trimmed_text().to_owned(),
@@ -220,7 +231,10 @@ fn check_confirmation(
     const DATA: &str = "SubjectConfirmationData";
     let data = confirmation
         .child(ns::ASSERTION, DATA)
-        .ok_or(ResponseError::Missing { element: "SubjectConfirmation", what: DATA })?;
+        .ok_or(ResponseError::Missing {
+            element: "SubjectConfirmation",
+            what: DATA,
+        })?;
     let recipient = data.attr("Recipient");
     if recipient != Some(sp.acs_url.as_str()) {
         return Err(ResponseError::Recipient {
@@ -230,8 +244,10 @@ fn check_confirmation(
     if data.attr("InResponseTo") != Some(in_response_to) {
         return Err(ResponseError::ConfirmationInResponseTo);
     }
-    let until = check_window(data, DATA, sp, now)?
-        .ok_or(ResponseError::Missing { element: DATA, what: "NotOnOrAfter" })?;
+    let until = check_window(data, DATA, sp, now)?.ok_or(ResponseError::Missing {
+        element: DATA,
+        what: "NotOnOrAfter",
+    })?;
     Ok(until)
 }
 
@@ -246,13 +262,21 @@ fn check_window(
     if let Some(not_before) = optional_time(element, name, "NotBefore")?
         && now + sp.clock_skew < not_before
     {
-        return Err(ResponseError::NotYetValid { element: name, not_before, now });
+        return Err(ResponseError::NotYetValid {
+            element: name,
+            not_before,
+            now,
+        });
     }
     let not_on_or_after = optional_time(element, name, "NotOnOrAfter")?;
     if let Some(until) = not_on_or_after
         && now - sp.clock_skew >= until
     {
-        return Err(ResponseError::Expired { element: name, not_on_or_after: until, now });
+        return Err(ResponseError::Expired {
+            element: name,
+            not_on_or_after: until,
+            now,
+        });
     }
     Ok(not_on_or_after)
 }
@@ -264,7 +288,12 @@ fn optional_time(
 ) -> Result<Option<DateTime<Utc>>, ResponseError> {
     element
         .attr(attribute)
-        .map(|text| time::parse(text).ok_or(ResponseError::BadTimestamp { element: name, attribute }))
+        .map(|text| {
+            time::parse(text).ok_or(ResponseError::BadTimestamp {
+                element: name,
+                attribute,
+            })
+        })
         .transpose()
 }
 

@@ -39,9 +39,13 @@ impl Certificate {
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
         const END: &str = "-----END CERTIFICATE-----";
-        let start = pem.find(BEGIN).ok_or(KeyError::Certificate("no PEM CERTIFICATE block"))?;
+        let start = pem
+            .find(BEGIN)
+            .ok_or(KeyError::Certificate("no PEM CERTIFICATE block"))?;
         let body = &pem[start + BEGIN.len()..];
-        let end = body.find(END).ok_or(KeyError::Certificate("unterminated PEM block"))?;
+        let end = body
+            .find(END)
+            .ok_or(KeyError::Certificate("unterminated PEM block"))?;
         Self::from_base64(&body[..end])
     }
 

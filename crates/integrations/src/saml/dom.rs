@@ -74,7 +74,8 @@ impl Element {
 
     /// Direct text, trimmed of XML whitespace.
     pub(crate) fn trimmed_text(&self) -> &str {
-        self.text.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
+        self.text
+            .trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
     }
 
     /// Every descendant element (not `self`), in document order.

@@ -96,10 +96,14 @@ impl IdpMetadata {
             None => None,
         };
 
-        let mut descriptors = entity.children_named(ns::METADATA, "IDPSSODescriptor").filter(|d| {
-            d.attr("protocolSupportEnumeration")
-                .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == uri::PROTOCOL_SUPPORT))
-        });
+        let mut descriptors = entity
+            .children_named(ns::METADATA, "IDPSSODescriptor")
+            .filter(|d| {
+                d.attr("protocolSupportEnumeration").is_some_and(|p| {
+                    p.split_ascii_whitespace()
+                        .any(|p| p == uri::PROTOCOL_SUPPORT)
+                })
+            });
         let Some(idp) = descriptors.next() else {
             return Err(MetadataError::NoIdpDescriptor { entity_id });
         };
@@ -151,7 +155,10 @@ impl IdpMetadata {
         };
         let single_sign_on = endpoints("SingleSignOnService")?;
         let single_logout = endpoints("SingleLogoutService")?;
-        if !single_sign_on.iter().any(|e| e.binding == Binding::HttpRedirect) {
+        if !single_sign_on
+            .iter()
+            .any(|e| e.binding == Binding::HttpRedirect)
+        {
             return Err(MetadataError::NoRedirectSso { entity_id });
         }
         Ok(IdpMetadata {
@@ -176,7 +183,9 @@ impl IdpMetadata {
 
     /// The first HTTP-Redirect SingleLogoutService, if any.
     pub fn slo_redirect(&self) -> Option<&Endpoint> {
-        self.single_logout.iter().find(|e| e.binding == Binding::HttpRedirect)
+        self.single_logout
+            .iter()
+            .find(|e| e.binding == Binding::HttpRedirect)
     }
 
     /// Refuses metadata whose `validUntil` has passed.
@@ -259,7 +268,10 @@ impl SpMetadata {
             escape_xml(&self.slo_url)
         ));
         for format in &self.name_id_formats {
-            xml.push_str(&format!("<md:NameIDFormat>{}</md:NameIDFormat>", escape_xml(format)));
+            xml.push_str(&format!(
+                "<md:NameIDFormat>{}</md:NameIDFormat>",
+                escape_xml(format)
+            ));
         }
         xml.push_str(&format!(
             r#"<md:AssertionConsumerService Binding="{}" Location="{}" index="0" isDefault="true"/>"#,

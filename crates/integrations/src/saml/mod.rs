@@ -64,7 +64,8 @@ pub mod uri {
     pub const STATUS_REQUEST_DENIED: &str = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied";
     pub const STATUS_PARTIAL_LOGOUT: &str = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout";
     pub const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
-    pub const NAMEID_X509_SUBJECT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
+    pub const NAMEID_X509_SUBJECT: &str =
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
     pub const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
     pub const CM_BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
     pub const SIG_RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
@@ -144,7 +145,10 @@ mod tests {
 
     #[test]
     fn cpr_like_digit_runs_are_redacted() {
-        assert_eq!(redact_digits("value 0101709995 at 3"), "value [redacted] at 3");
+        assert_eq!(
+            redact_digits("value 0101709995 at 3"),
+            "value [redacted] at 3"
+        );
         assert_eq!(redact_digits("010170-9995!"), "[redacted]!");
         assert_eq!(redact_digits("line 12, col 7"), "line 12, col 7");
     }

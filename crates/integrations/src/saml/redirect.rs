@@ -63,7 +63,11 @@ pub fn encode_redirect(
         .finish()
         .map_err(|e| BindingError::Signing(e.to_string()))?;
 
-    let mut query = format!("{}={}", kind.parameter(), url_encode(&STANDARD.encode(deflated)));
+    let mut query = format!(
+        "{}={}",
+        kind.parameter(),
+        url_encode(&STANDARD.encode(deflated))
+    );
     if let Some(relay_state) = relay_state {
         query.push_str("&RelayState=");
         query.push_str(&url_encode(relay_state));
@@ -102,7 +106,10 @@ impl fmt::Debug for RedirectMessage {
 /// (the IdP's signing certificates) and returns the inflated message.
 /// `raw_query` is the query string exactly as received, without the `?`.
 /// An unsigned message is refused: both IdPs sign their logout messages.
-pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<RedirectMessage, BindingError> {
+pub fn decode_redirect(
+    raw_query: &str,
+    trusted: &[Certificate],
+) -> Result<RedirectMessage, BindingError> {
     if raw_query.len() > MAX_QUERY {
         return Err(BindingError::TooLarge(MAX_QUERY));
     }
@@ -129,7 +136,11 @@ pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<Redir
         (Some(m), None) => (MessageKind::Request, m),
         (None, Some(m)) => (MessageKind::Response, m),
         (Some(_), Some(_)) => return Err(BindingError::BothRequestAndResponse),
-        (None, None) => return Err(BindingError::MissingParameter("SAMLRequest or SAMLResponse")),
+        (None, None) => {
+            return Err(BindingError::MissingParameter(
+                "SAMLRequest or SAMLResponse",
+            ));
+        }
     };
     let (Some(sig_alg), Some(signature)) = (sig_alg, signature) else {
         return Err(BindingError::Unsigned);
@@ -148,7 +159,8 @@ pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<Redir
     signed.push_str("&SigAlg=");
     signed.push_str(sig_alg);
     let signature = decode_base64(signature, "Signature")?;
-    let signature = Signature::try_from(signature.as_slice()).map_err(|_| BindingError::BadSignature)?;
+    let signature =
+        Signature::try_from(signature.as_slice()).map_err(|_| BindingError::BadSignature)?;
     let verified = trusted.iter().any(|certificate| {
         certificate.rsa_public_key().is_ok_and(|key| {
             VerifyingKey::<Sha256>::new(key)
@@ -169,7 +181,8 @@ pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<Redir
     if inflated.len() > MAX_INFLATED {
         return Err(BindingError::TooLarge(MAX_INFLATED));
     }
-    let xml = String::from_utf8(inflated).map_err(|_| BindingError::BadEncoding(kind.parameter()))?;
+    let xml =
+        String::from_utf8(inflated).map_err(|_| BindingError::BadEncoding(kind.parameter()))?;
     let relay_state = relay_state
         .map(|r| url_decode(r, true).ok_or(BindingError::BadEncoding("RelayState")))
         .transpose()?;
@@ -185,7 +198,9 @@ pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<Redir
 fn decode_base64(raw: &str, what: &'static str) -> Result<Vec<u8>, BindingError> {
     let text = url_decode(raw, false).ok_or(BindingError::BadEncoding(what))?;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD.decode(compact).map_err(|_| BindingError::BadEncoding(what))
+    STANDARD
+        .decode(compact)
+        .map_err(|_| BindingError::BadEncoding(what))
 }
 
 /// Percent-encoding of everything but RFC 3986 unreserved characters.
@@ -255,7 +270,14 @@ mod tests {
     #[test]
     fn own_messages_round_trip() {
         let key = sp();
-        let url = encode_redirect("https://idp/sso?x=1", MessageKind::Request, "<x>é</x>", Some("r s"), &key).unwrap();
+        let url = encode_redirect(
+            "https://idp/sso?x=1",
+            MessageKind::Request,
+            "<x>é</x>",
+            Some("r s"),
+            &key,
+        )
+        .unwrap();
         assert!(url.starts_with("https://idp/sso?x=1&SAMLRequest="));
         let message = decode_redirect(query_of(&url), &[key.certificate().clone()]).unwrap();
         assert_eq!(message.xml, "<x>é</x>");
@@ -267,15 +289,34 @@ mod tests {
     fn tampering_is_refused() {
         let key = sp();
         let trusted = [key.certificate().clone()];
-        let url = encode_redirect("https://idp/sso", MessageKind::Response, "<x/>", Some("abc"), &key).unwrap();
+        let url = encode_redirect(
+            "https://idp/sso",
+            MessageKind::Response,
+            "<x/>",
+            Some("abc"),
+            &key,
+        )
+        .unwrap();
         let query = query_of(&url);
         let changed_relay = query.replace("RelayState=abc", "RelayState=abd");
-        assert_eq!(decode_redirect(&changed_relay, &trusted).unwrap_err(), BindingError::BadSignature);
+        assert_eq!(
+            decode_redirect(&changed_relay, &trusted).unwrap_err(),
+            BindingError::BadSignature
+        );
         let no_sig: String = query.split("&Signature=").next().unwrap().to_string();
-        assert_eq!(decode_redirect(&no_sig, &trusted).unwrap_err(), BindingError::Unsigned);
+        assert_eq!(
+            decode_redirect(&no_sig, &trusted).unwrap_err(),
+            BindingError::Unsigned
+        );
         let sha1 = query.replace("rsa-sha256", "rsa-sha1");
-        assert!(matches!(decode_redirect(&sha1, &trusted), Err(BindingError::UnsupportedSigAlg(_))));
+        assert!(matches!(
+            decode_redirect(&sha1, &trusted),
+            Err(BindingError::UnsupportedSigAlg(_))
+        ));
         let twice = format!("{query}&RelayState=x");
-        assert_eq!(decode_redirect(&twice, &trusted).unwrap_err(), BindingError::DuplicateParameter("RelayState"));
+        assert_eq!(
+            decode_redirect(&twice, &trusted).unwrap_err(),
+            BindingError::DuplicateParameter("RelayState")
+        );
     }
 }

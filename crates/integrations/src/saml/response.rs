@@ -87,7 +87,10 @@ pub async fn consume_response<P: PendingRequests, R: ReplayCache>(
     if request.expires_at <= now {
         return Err(ResponseError::RequestExpired(request.expires_at));
     }
-    if !replay.remember(&login.assertion_id, validated.replay_until).await? {
+    if !replay
+        .remember(&login.assertion_id, validated.replay_until)
+        .await?
+    {
         return Err(ResponseError::Replayed);
     }
     Ok(login)
@@ -107,7 +110,9 @@ pub fn validate_response(
         return Err(ResponseError::NotAResponse);
     }
     if response.attr("Version") != Some("2.0") {
-        return Err(ResponseError::Version { element: "Response" });
+        return Err(ResponseError::Version {
+            element: "Response",
+        });
     }
     let response_id = required(response.attr("ID"), "Response", "ID")?;
     check_status(response)?;
@@ -115,8 +120,15 @@ pub fn validate_response(
 
     let response_signed = if response.child(ns::DSIG, "Signature").is_some() {
         outer
-            .verify(response_id, &idp.signing_certificates, OtherSignatures::MustBeValid)
-            .map_err(|source| ResponseError::Signature { element: "Response", source })?;
+            .verify(
+                response_id,
+                &idp.signing_certificates,
+                OtherSignatures::MustBeValid,
+            )
+            .map_err(|source| ResponseError::Signature {
+                element: "Response",
+                source,
+            })?;
         true
     } else if sp.require_signed_response {
         return Err(ResponseError::ResponseNotSigned);
@@ -126,11 +138,16 @@ pub fn validate_response(
 
     match response.attr("Destination") {
         Some(destination) if destination != sp.acs_url => {
-            return Err(ResponseError::Destination { found: destination.to_owned() });
+            return Err(ResponseError::Destination {
+                found: destination.to_owned(),
+            });
         }
         // SAML Bindings §3.5.5.2: a signed message must name its Destination.
         None if response_signed => {
-            return Err(ResponseError::Missing { element: "Response", what: "Destination" });
+            return Err(ResponseError::Missing {
+                element: "Response",
+                what: "Destination",
+            });
         }
         _ => {}
     }
@@ -142,10 +159,13 @@ pub fn validate_response(
             found: Some(issuer.trimmed_text().to_owned()),
         });
     }
-    let in_response_to = response.attr("InResponseTo").ok_or(ResponseError::Unsolicited)?;
+    let in_response_to = response
+        .attr("InResponseTo")
+        .ok_or(ResponseError::Unsolicited)?;
 
     let (login, replay_until) = if encrypted {
-        let plain = xmlsec::decrypt(&xml, sp.decryption_credential()).map_err(ResponseError::Decryption)?;
+        let plain =
+            xmlsec::decrypt(&xml, sp.decryption_credential()).map_err(ResponseError::Decryption)?;
         let inner = xmlsec::parse(plain)?;
         let assertion = decrypted_assertion(&inner, response_id)?;
         // The Response signature covered the ciphertext and no longer verifies
@@ -161,10 +181,20 @@ pub fn validate_response(
         let assertion = response
             .child(ns::ASSERTION, "Assertion")
             .ok_or(ResponseError::AssertionPlacement)?;
-        authenticate_assertion(&outer, assertion, idp, sp, response_signed, OtherSignatures::MustBeValid)?;
+        authenticate_assertion(
+            &outer,
+            assertion,
+            idp,
+            sp,
+            response_signed,
+            OtherSignatures::MustBeValid,
+        )?;
         read_assertion(assertion, idp, sp, now, in_response_to)?
     };
-    Ok(ValidatedResponse { login, replay_until })
+    Ok(ValidatedResponse {
+        login,
+        replay_until,
+    })
 }
 
 fn decode_post(saml_response: &str) -> Result<String, ResponseError> {
@@ -172,7 +202,10 @@ fn decode_post(saml_response: &str) -> Result<String, ResponseError> {
         return Err(ResponseError::Encoding("too large"));
     }
     // Base64 from a form may be wrapped in lines.
-    let compact: String = saml_response.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact: String = saml_response
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     let bytes = STANDARD
         .decode(compact)
         .map_err(|_| ResponseError::Encoding("not valid base64"))?;
@@ -186,7 +219,10 @@ fn check_status(response: &Element) -> Result<(), ResponseError> {
     let code = response
         .child(ns::PROTOCOL, "Status")
         .and_then(|s| s.child(ns::PROTOCOL, "StatusCode"))
-        .ok_or(ResponseError::Missing { element: "Response", what: "Status" })?;
+        .ok_or(ResponseError::Missing {
+            element: "Response",
+            what: "Status",
+        })?;
     let value = code.attr("Value").unwrap_or_default();
     if value == uri::STATUS_SUCCESS {
         return Ok(());
@@ -207,7 +243,10 @@ fn check_single_assertion(response: &Element) -> Result<bool, ResponseError> {
     let assertions = response.count_descendants(ns::ASSERTION, "Assertion");
     let encrypted = response.count_descendants(ns::ASSERTION, "EncryptedAssertion");
     if assertions + encrypted != 1 {
-        return Err(ResponseError::AssertionCount { assertions, encrypted });
+        return Err(ResponseError::AssertionCount {
+            assertions,
+            encrypted,
+        });
     }
     let placed = response
         .elements()
@@ -220,7 +259,10 @@ fn check_single_assertion(response: &Element) -> Result<bool, ResponseError> {
 
 /// The assertion of a decrypted document: the same Response (same ID), one
 /// `EncryptedAssertion` child holding exactly one `Assertion`, nothing else.
-fn decrypted_assertion<'a>(inner: &'a VerifiableXml, response_id: &str) -> Result<&'a Element, ResponseError> {
+fn decrypted_assertion<'a>(
+    inner: &'a VerifiableXml,
+    response_id: &str,
+) -> Result<&'a Element, ResponseError> {
     let root = inner.root();
     if !root.is(ns::PROTOCOL, "Response") || root.attr("ID") != Some(response_id) {
         return Err(ResponseError::NotAResponse);
@@ -228,13 +270,18 @@ fn decrypted_assertion<'a>(inner: &'a VerifiableXml, response_id: &str) -> Resul
     let assertions = root.count_descendants(ns::ASSERTION, "Assertion");
     let encrypted = root.count_descendants(ns::ASSERTION, "EncryptedAssertion");
     if assertions != 1 || encrypted != 1 {
-        return Err(ResponseError::AssertionCount { assertions, encrypted });
+        return Err(ResponseError::AssertionCount {
+            assertions,
+            encrypted,
+        });
     }
     let wrapper = root
         .child(ns::ASSERTION, "EncryptedAssertion")
         .ok_or(ResponseError::AssertionPlacement)?;
     // SAML Core §2.3.4 allows EncryptedKey beside the (now decrypted) data.
-    let mut children = wrapper.elements().filter(|c| !c.is(ns::XENC, "EncryptedKey"));
+    let mut children = wrapper
+        .elements()
+        .filter(|c| !c.is(ns::XENC, "EncryptedKey"));
     match (children.next(), children.next()) {
         (Some(assertion), None) if assertion.is(ns::ASSERTION, "Assertion") => Ok(assertion),
         _ => Err(ResponseError::AssertionPlacement),
@@ -252,7 +299,10 @@ fn authenticate_assertion(
     others: OtherSignatures,
 ) -> Result<(), ResponseError> {
     let id = required(assertion.attr("ID"), "Assertion", "ID")?;
-    let signature_error = |source| ResponseError::Signature { element: "Assertion", source };
+    let signature_error = |source| ResponseError::Signature {
+        element: "Assertion",
+        source,
+    };
     if assertion.child(ns::DSIG, "Signature").is_some() {
         let check = doc
             .verify(id, &idp.signing_certificates, others)

@@ -23,7 +23,10 @@ mod tests {
     fn round_trip_and_fractions() {
         let t = parse("2026-03-02T10:00:00Z").unwrap();
         assert_eq!(format(t), "2026-03-02T10:00:00Z");
-        assert_eq!(parse("2026-03-02T10:00:00.123Z").unwrap().timestamp(), t.timestamp());
+        assert_eq!(
+            parse("2026-03-02T10:00:00.123Z").unwrap().timestamp(),
+            t.timestamp()
+        );
         assert_eq!(parse("2026-03-02T11:00:00+01:00").unwrap(), t);
         assert!(parse("yesterday").is_none());
     }

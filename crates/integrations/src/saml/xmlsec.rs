@@ -51,10 +51,12 @@ static DECRYPTION_POLICIES: OnceLock<Result<CompiledPolicies, String>> = OnceLoc
 /// Used for parsing, verifying and signing.
 fn security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
     bind(&POLICIES, || {
-        PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?.compile(&PolicyCompileContext {
-            external_resources: false,
-            target_evidence: true,
-        })
+        PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?.compile(
+            &PolicyCompileContext {
+                external_resources: false,
+                target_evidence: true,
+            },
+        )
     })
 }
 
@@ -70,7 +72,9 @@ fn decryption_security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
         let modern = PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?;
         let compatible = PolicyCompiler::new(PolicyProfile::XmlSecCompatible, &PROVIDER, None)?;
         let Some(mut decryption) = compatible.policies().decryption.clone() else {
-            return Err(PolicyViolation::Configuration { reason: "no decryption policy" });
+            return Err(PolicyViolation::Configuration {
+                reason: "no decryption policy",
+            });
         };
         decryption.data_algorithms = Some(
             [
@@ -81,10 +85,16 @@ fn decryption_security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
             ]
             .into(),
         );
-        decryption.key_transport_algorithms =
-            Some([KeyTransportAlgorithm::RsaOaepMgf1p, KeyTransportAlgorithm::RsaOaep11].into());
+        decryption.key_transport_algorithms = Some(
+            [
+                KeyTransportAlgorithm::RsaOaepMgf1p,
+                KeyTransportAlgorithm::RsaOaep11,
+            ]
+            .into(),
+        );
         decryption.key_wrap_algorithms = Some(Default::default());
-        decryption.oaep_digests = Some([OaepDigestAlgorithm::Sha1, OaepDigestAlgorithm::Sha256].into());
+        decryption.oaep_digests =
+            Some([OaepDigestAlgorithm::Sha1, OaepDigestAlgorithm::Sha256].into());
         if let Some(strict) = &modern.policies().decryption {
             // Modern XML input rules (no DTD) and resource ceilings.
             decryption.xml = strict.xml;
@@ -144,7 +154,13 @@ fn copy_element(node: xml_sec::Node<'_, '_>, depth: usize) -> Result<Element, Xm
         name: tag.name().to_owned(),
         attributes: node
             .attributes()
-            .map(|a| (a.namespace().map(str::to_owned), a.name().to_owned(), a.value().to_owned()))
+            .map(|a| {
+                (
+                    a.namespace().map(str::to_owned),
+                    a.name().to_owned(),
+                    a.value().to_owned(),
+                )
+            })
             .collect(),
         children: Vec::new(),
         text: String::new(),
@@ -241,7 +257,9 @@ impl VerifiableXml {
                 }
             };
             let accepted = evidence.accepted(&self.document).unwrap_or(false)
-                && evidence.covers_element(&self.document, target).unwrap_or(false);
+                && evidence
+                    .covers_element(&self.document, target)
+                    .unwrap_or(false);
             if accepted {
                 let directly_signed = evidence.signatures().iter().any(|s| {
                     s.result().as_ref().is_ok_and(|r| {
@@ -294,7 +312,9 @@ pub fn sign_enveloped(
     credential: &Credential,
 ) -> Result<String, XmlSecurityError> {
     if !xml.is_char_boundary(insert_at) {
-        return Err(XmlSecurityError::Sign("insert offset inside a character".into()));
+        return Err(XmlSecurityError::Sign(
+            "insert offset inside a character".into(),
+        ));
     }
     let c14n = C14nAlgorithm::new(C14nMode::Exclusive1_0, false);
     let template = SignatureBuilder::new(c14n.clone(), SignatureAlgorithm::RsaSha256)
@@ -347,7 +367,12 @@ mod tests {
     fn xmlsec1_signed_assertion_verifies_directly() {
         let doc = parse(fixture("fk-assertion-signed.xml")).unwrap();
         let check = doc.verify("_assert1", &[idp_cert()], OtherSignatures::MustBeValid);
-        assert_eq!(check, Ok(Authenticated { directly_signed: true }));
+        assert_eq!(
+            check,
+            Ok(Authenticated {
+                directly_signed: true
+            })
+        );
         // The response itself is not covered by the assertion's signature.
         assert_eq!(
             doc.verify("_resp1", &[idp_cert()], OtherSignatures::MustBeValid),
@@ -359,7 +384,12 @@ mod tests {
     fn response_signature_covers_the_assertion_indirectly() {
         let doc = parse(fixture("fk-response-signed-only.xml")).unwrap();
         let check = doc.verify("_assert1", &[idp_cert()], OtherSignatures::MustBeValid);
-        assert_eq!(check, Ok(Authenticated { directly_signed: false }));
+        assert_eq!(
+            check,
+            Ok(Authenticated {
+                directly_signed: false
+            })
+        );
     }
 
     #[test]
@@ -376,12 +406,80 @@ mod tests {
 
     #[test]
     fn xmlsec1_encrypted_assertions_decrypt() {
-        for name in ["nemlogin-encrypted-aes256-gcm.xml", "nemlogin-encrypted-aes128-cbc.xml"] {
+        for name in [
+            "nemlogin-encrypted-aes256-gcm.xml",
+            "nemlogin-encrypted-aes128-cbc.xml",
+        ] {
             let plain = decrypt(&fixture(name), &sp()).unwrap();
             let doc = parse(plain).unwrap();
             let check = doc.verify("_assert2", &[idp_cert()], OtherSignatures::MayBeInvalid);
-            assert_eq!(check, Ok(Authenticated { directly_signed: true }), "{name}");
+            assert_eq!(
+                check,
+                Ok(Authenticated {
+                    directly_signed: true
+                }),
+                "{name}"
+            );
         }
+    }
+
+    /// XSW at the signature layer alone (the response code refuses these
+    /// earlier, by counting assertions): whatever element an attacker makes us
+    /// pick, no trusted signature covers it, or its ID is ambiguous.
+    #[test]
+    fn wrapped_elements_are_not_covered() {
+        let xml = fixture("fk-assertion-signed.xml");
+        let start = xml.find("<saml:Assertion ").unwrap();
+        let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+        let genuine = &xml[start..end];
+        let sig_start = genuine.find("<ds:Signature").unwrap();
+        let sig_end = genuine.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+        let signature = &genuine[sig_start..sig_end];
+        let evil = |id: &str| {
+            genuine
+                .replace(signature, "")
+                .replace("ID=\"_assert1\"", &format!("ID=\"{id}\""))
+                .replace("Anna Admin", "Mallory")
+        };
+        let trusted = [idp_cert()];
+        let check = |doc: String, target: &str| {
+            parse(doc)
+                .unwrap()
+                .verify(target, &trusted, OtherSignatures::MustBeValid)
+        };
+
+        // Evil assertion before the signed one, or in its place with the signed
+        // one moved under Extensions.
+        let before = xml.replacen(genuine, &format!("{}{genuine}", evil("_evil")), 1);
+        assert_eq!(check(before, "_evil"), Err(SignatureError::NotCovering));
+        let moved = xml.replacen(genuine, &evil("_evil"), 1).replacen(
+            "</saml:Issuer>",
+            &format!("</saml:Issuer><samlp:Extensions>{genuine}</samlp:Extensions>"),
+            1,
+        );
+        assert_eq!(check(moved, "_evil"), Err(SignatureError::NotCovering));
+        // Duplicate IDs.
+        let duplicate = xml.replacen(genuine, &format!("{}{genuine}", evil("_assert1")), 1);
+        assert_eq!(
+            check(duplicate, "_assert1"),
+            Err(SignatureError::AmbiguousId)
+        );
+        // The signed assertion inside the Object of a signature in an evil one.
+        let wrapped = signature.replace(
+            "</ds:Signature>",
+            &format!("<ds:Object>{genuine}</ds:Object></ds:Signature>"),
+        );
+        let object = xml.replacen(
+            genuine,
+            &evil("_evil").replacen("<saml:Subject>", &format!("{wrapped}<saml:Subject>"), 1),
+            1,
+        );
+        assert!(check(object, "_evil").is_err());
+        // An unsigned document.
+        assert_eq!(
+            check(fixture("fk-response-unsigned.xml"), "_assert1"),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]
@@ -390,7 +488,16 @@ mod tests {
         let at = xml.find("<v>").unwrap();
         let signed = sign_enveloped(xml, "_r1", at, &sp()).unwrap();
         let doc = parse(signed).unwrap();
-        let check = doc.verify("_r1", &[sp().certificate().clone()], OtherSignatures::MustBeValid);
-        assert_eq!(check, Ok(Authenticated { directly_signed: true }));
+        let check = doc.verify(
+            "_r1",
+            &[sp().certificate().clone()],
+            OtherSignatures::MustBeValid,
+        );
+        assert_eq!(
+            check,
+            Ok(Authenticated {
+                directly_signed: true
+            })
+        );
     }
 }

@@ -12,7 +12,11 @@ pub fn read(name: &str) -> String {
 }
 
 pub fn credential(name: &str) -> Credential {
-    Credential::from_pem(&read(&format!("{name}-key.pem")), &read(&format!("{name}-cert.pem"))).unwrap()
+    Credential::from_pem(
+        &read(&format!("{name}-key.pem")),
+        &read(&format!("{name}-cert.pem")),
+    )
+    .unwrap()
 }
 
 pub fn certificate(name: &str) -> Certificate {
@@ -20,7 +24,9 @@ pub fn certificate(name: &str) -> Certificate {
 }
 
 pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// One minute into the fixtures' five-minute validity window.
@@ -57,3 +63,82 @@ pub fn fk_idp() -> IdpMetadata {
 pub fn nemlogin_idp() -> IdpMetadata {
     IdpMetadata::from_xml(&read("nemlogin-idp-metadata.xml")).unwrap()
 }
+
+pub fn b64(xml: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(xml)
+}
+
+/// Pending requests in memory. `take` removes the entry unless `keep` is set,
+/// which models a store that forgets to consume (to test the replay cache alone).
+#[derive(Default)]
+pub struct MemoryPending {
+    pub requests:
+        std::sync::Mutex<std::collections::HashMap<String, integrations::saml::PendingRequest>>,
+    pub keep: bool,
+}
+
+impl MemoryPending {
+    pub fn with(ids: &[&str]) -> Self {
+        let pending = MemoryPending::default();
+        for id in ids {
+            pending.requests.lock().unwrap().insert(
+                id.to_string(),
+                integrations::saml::PendingRequest {
+                    id: id.to_string(),
+                    created_at: at("2026-03-02T09:59:30Z"),
+                    expires_at: at("2026-03-02T10:09:30Z"),
+                },
+            );
+        }
+        pending
+    }
+}
+
+impl integrations::saml::PendingRequests for MemoryPending {
+    async fn take(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<integrations::saml::PendingRequest>, integrations::saml::StoreError> {
+        let mut requests = self.requests.lock().unwrap();
+        Ok(if self.keep {
+            requests.get(request_id).cloned()
+        } else {
+            requests.remove(request_id)
+        })
+    }
+}
+
+/// Replay cache in memory.
+#[derive(Default)]
+pub struct MemoryReplay(pub std::sync::Mutex<std::collections::HashMap<String, DateTime<Utc>>>);
+
+impl integrations::saml::ReplayCache for MemoryReplay {
+    async fn remember(
+        &self,
+        assertion_id: &str,
+        keep_until: DateTime<Utc>,
+    ) -> Result<bool, integrations::saml::StoreError> {
+        let mut seen = self.0.lock().unwrap();
+        if seen.contains_key(assertion_id) {
+            return Ok(false);
+        }
+        seen.insert(assertion_id.to_string(), keep_until);
+        Ok(true)
+    }
+}
+
+/// The text of the first element starting with `open` (e.g. `<saml:Assertion `)
+/// up to and including `close`, for cutting attack variants out of signed files.
+pub fn slice<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {
+    let start = xml.find(open).unwrap_or_else(|| panic!("no {open}"));
+    let end = xml[start..]
+        .find(close)
+        .unwrap_or_else(|| panic!("no {close}"))
+        + start
+        + close.len();
+    &xml[start..end]
+}
+
+/// The CPR number in the NemLog-in fixtures: must never appear in an error.
+pub const FIXTURE_CPR: &str = "0101709995";
