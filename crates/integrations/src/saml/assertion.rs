@@ -14,7 +14,7 @@ use super::dom::Element;
 use super::error::ResponseError;
 use super::metadata::IdpMetadata;
 use super::sp::ServiceProvider;
-use super::{ns, time, uri};
+use super::{ns, redact_digits, time, uri};
 
 /// A successful login, read only from the verified assertion.
 #[derive(Clone, PartialEq, Eq)]
@@ -113,7 +113,7 @@ pub(crate) fn read_assertion(
     if issuer != Some(idp.entity_id.as_str()) {
         return Err(ResponseError::Issuer {
             element: ASSERTION,
-            found: issuer.map(str::to_owned),
+            found: issuer.map(redact_digits),
         });
     }
 
@@ -238,7 +238,7 @@ fn check_confirmation(
     let recipient = data.attr("Recipient");
     if recipient != Some(sp.acs_url.as_str()) {
         return Err(ResponseError::Recipient {
-            found: recipient.map(str::to_owned),
+            found: recipient.map(redact_digits),
         });
     }
     if data.attr("InResponseTo") != Some(in_response_to) {

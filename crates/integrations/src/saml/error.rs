@@ -1,7 +1,8 @@
 //! Typed failures. Each variant names the check that failed, so that a log line
 //! says why a login was refused. No variant carries an attribute value, a NameID
 //! or any other personal data: CPR numbers travel as attributes, and text taken
-//! from third-party errors is passed through `redact_digits` first.
+//! from third-party errors, and any value echoed from a message (a Destination,
+//! an Issuer), is passed through `redact_digits` first.
 
 use chrono::{DateTime, Utc};
 

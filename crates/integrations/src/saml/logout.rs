@@ -13,7 +13,7 @@ use super::error::LogoutError;
 use super::metadata::IdpMetadata;
 use super::redirect::{MessageKind, decode_redirect, encode_redirect};
 use super::sp::ServiceProvider;
-use super::{escape_xml, new_id, ns, time, uri, xmlsec};
+use super::{escape_xml, new_id, ns, redact_digits, time, uri, xmlsec};
 
 /// An SP-initiated logout of the user's IdP session.
 #[derive(Debug, Clone)]
@@ -319,14 +319,14 @@ fn check_common(
         .map(|i| i.trimmed_text());
     if issuer != Some(idp.entity_id.as_str()) {
         return Err(LogoutError::Issuer {
-            found: issuer.map(str::to_owned),
+            found: issuer.map(redact_digits),
         });
     }
     if let Some(destination) = root.attr("Destination")
         && destination != sp.slo_url
     {
         return Err(LogoutError::Destination {
-            found: destination.to_owned(),
+            found: redact_digits(destination),
         });
     }
     Ok(())

@@ -30,7 +30,7 @@ use super::error::{ResponseError, SignatureError, StoreError};
 use super::metadata::IdpMetadata;
 use super::sp::ServiceProvider;
 use super::xmlsec::{self, OtherSignatures, VerifiableXml};
-use super::{ns, uri};
+use super::{ns, redact_digits, uri};
 
 /// Responses larger than this are refused before parsing. NemLog-in responses
 /// with a bootstrap token are tens of KiB.
@@ -139,7 +139,7 @@ pub fn validate_response(
     match response.attr("Destination") {
         Some(destination) if destination != sp.acs_url => {
             return Err(ResponseError::Destination {
-                found: destination.to_owned(),
+                found: redact_digits(destination),
             });
         }
         // SAML Bindings §3.5.5.2: a signed message must name its Destination.
@@ -156,7 +156,7 @@ pub fn validate_response(
     {
         return Err(ResponseError::Issuer {
             element: "Response",
-            found: Some(issuer.trimmed_text().to_owned()),
+            found: Some(redact_digits(issuer.trimmed_text())),
         });
     }
     let in_response_to = response
