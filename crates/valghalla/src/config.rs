@@ -311,6 +311,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
     fn environment_overrides_nest_with_double_underscore() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("v.toml", &tenant("korsbaek", "korsbaek.example"))?;

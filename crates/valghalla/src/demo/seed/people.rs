@@ -101,31 +101,6 @@ fn ascii(name: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn people_are_stable_unique_and_have_valid_cpr_numbers() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let people = generate(200, today);
-        assert_eq!(people.len(), 200);
-        let again = generate(200, today);
-        assert!(people.iter().zip(&again).all(|(a, b)| a.cpr == b.cpr));
-        for p in &people {
-            let cpr = domain::CprNumber::parse(&p.cpr).expect("valid CPR");
-            assert_eq!(cpr.birth_date(), p.birth_date, "century rule must give the birth date back");
-            assert!(domain::age_on(p.birth_date, today) >= 18);
-            if let Some(m) = &p.mobile {
-                domain::Mobile::parse(m).expect("valid mobile");
-            }
-            if let Some(e) = &p.email {
-                domain::Email::parse(e).expect("valid e-mail");
-            }
-        }
-    }
-}
-
 /// Creates the demo admins.
 pub async fn seed_admins(db: &impl store::repo::Conn) -> anyhow::Result<()> {
     use store::repo::users::{NewUser, create};
@@ -186,4 +161,29 @@ pub async fn seed_participants(
         .await?;
     }
     Ok(people.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_are_stable_unique_and_have_valid_cpr_numbers() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let people = generate(200, today);
+        assert_eq!(people.len(), 200);
+        let again = generate(200, today);
+        assert!(people.iter().zip(&again).all(|(a, b)| a.cpr == b.cpr));
+        for p in &people {
+            let cpr = domain::CprNumber::parse(&p.cpr).expect("valid CPR");
+            assert_eq!(cpr.birth_date(), p.birth_date, "century rule must give the birth date back");
+            assert!(domain::age_on(p.birth_date, today) >= 18);
+            if let Some(m) = &p.mobile {
+                domain::Mobile::parse(m).expect("valid mobile");
+            }
+            if let Some(e) = &p.email {
+                domain::Email::parse(e).expect("valid e-mail");
+            }
+        }
+    }
 }
