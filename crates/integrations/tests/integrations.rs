@@ -2,6 +2,8 @@
 //! per area in `integrations/`. SAML fixtures under `fixtures/saml/` were made by
 //! the independent reference implementation (xmlsec1, openssl), see its README.
 
+#[path = "integrations/cpr.rs"]
+mod cpr;
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
 #[path = "integrations/saml_attacks.rs"]
