@@ -8,6 +8,8 @@ mod faults;
 mod logs;
 #[path = "cpr/stub.rs"]
 mod stub;
+#[path = "cpr/tls.rs"]
+mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

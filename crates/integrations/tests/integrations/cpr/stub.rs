@@ -76,26 +76,42 @@ struct Script {
 #[derive(Clone)]
 pub struct Stub {
     pub addr: SocketAddr,
+    scheme: &'static str,
     script: Arc<Mutex<Script>>,
 }
 
 impl Stub {
     pub async fn start(default: Reply) -> Stub {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Stub::serve(listener, default, "http")
+    }
+
+    /// Serves on any listener (e.g. one that speaks TLS).
+    pub fn serve<L>(listener: L, default: Reply, scheme: &'static str) -> Stub
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
         let script = Arc::new(Mutex::new(Script {
             next: VecDeque::new(),
             default,
             received: Vec::new(),
         }));
         let app = Router::new().fallback(answer).with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Stub { addr, script }
+        Stub {
+            addr,
+            scheme,
+            script,
+        }
     }
 
     /// The SF1520 endpoint URL on this stub.
     pub fn endpoint(&self) -> String {
-        format!("http://{}/service/CPR/PersonBaseDataExtended/5", self.addr)
+        format!(
+            "{}://{}/service/CPR/PersonBaseDataExtended/5",
+            self.scheme, self.addr
+        )
     }
 
     /// Answers the next request with `reply` (before falling back to the default).
