@@ -2,6 +2,11 @@
 //!
 //! [`saml`] is the SAML 2.0 service-provider core used for both identity providers
 //! (FK Adgangsstyring for the admin app, NemLog-in for the portal).
+//!
+//! [`resilience`] is what every remote call goes through: timeouts, bounded
+//! concurrency, retries for idempotent calls, a circuit breaker, metrics, the
+//! status shown on the admin page and health probes. [`cpr`] is the
+//! `CprRegistry` trait with the SF1520 client and the provider chain.
 
 pub mod saml;
 
