@@ -6,5 +6,6 @@
 //! misreading on one side is caught by the other.
 
 pub mod control;
+pub mod cpr;
 pub mod idp;
 pub mod xml;

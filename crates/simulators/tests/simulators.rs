@@ -5,6 +5,16 @@ mod support;
 
 #[path = "simulators/control.rs"]
 mod control;
+#[path = "simulators/cpr.rs"]
+mod cpr;
+#[path = "simulators/cpr_faults.rs"]
+mod cpr_faults;
+#[path = "simulators/cpr_requests.rs"]
+mod cpr_requests;
+#[path = "simulators/cpr_rest.rs"]
+mod cpr_rest;
+#[path = "simulators/cpr_tls.rs"]
+mod cpr_tls;
 #[path = "simulators/idp_faults.rs"]
 mod idp_faults;
 #[path = "simulators/idp_slo.rs"]
