@@ -129,6 +129,27 @@ mod tests {
     }
 
     #[test]
+    fn a_config_names_only_what_it_changes() {
+        let settings: Settings = toml::from_str(
+            "timeout_ms = 30000\nmax_concurrency = 2\n[retry]\nmax_retries = 0\n[breaker]\ncool_down_ms = 5000\n",
+        )
+        .unwrap();
+        assert_eq!(settings.total_timeout, Duration::from_secs(30));
+        assert_eq!(settings.max_concurrency, 2);
+        assert_eq!(settings.retry.max_retries, 0);
+        assert_eq!(
+            settings.retry.max_backoff,
+            RetrySettings::default().max_backoff
+        );
+        assert_eq!(settings.breaker.cool_down, Duration::from_secs(5));
+        assert_eq!(settings.breaker.failure_threshold, 5);
+        assert_eq!(settings.connect_timeout, Duration::from_secs(10));
+        assert_eq!(toml::from_str::<Settings>("").unwrap(), Settings::default());
+        let typo = toml::from_str::<Settings>("timeout = 5").unwrap_err();
+        assert!(typo.to_string().contains("timeout"), "{typo}");
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let mut settings = Settings {
             max_concurrency: 0,
