@@ -125,12 +125,16 @@ impl CprState {
             (None, None) => return None,
         };
         let mut c = lock(&self.counters);
-        if c.window_start.elapsed() >= Duration::from_secs(1) {
-            c.window_start = Instant::now();
-            c.in_window = 0;
+        let now = Instant::now();
+        while c
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            c.recent.pop_front();
         }
-        c.in_window += 1;
-        if c.in_window <= per_second {
+        if c.recent.len() < per_second as usize {
+            c.recent.push_back(now);
             return None;
         }
         let mut resp = if status == StatusCode::TOO_MANY_REQUESTS {

@@ -30,6 +30,7 @@ mod server;
 mod sf1520;
 mod sf1520_xml;
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -104,8 +105,9 @@ impl Default for CprSimConfig {
 
 /// Counters of the standing faults (`rate_limit`, `flap`).
 struct Counters {
-    window_start: Instant,
-    in_window: u32,
+    /// When the requests of the last second arrived (a sliding window, so a burst is
+    /// limited the same wherever it falls relative to a clock tick).
+    recent: VecDeque<Instant>,
     flap: u64,
 }
 
@@ -154,7 +156,7 @@ impl CprState {
     fn reset(&self) {
         *self.persons.write().unwrap_or_else(|e| e.into_inner()) = self.initial.clone();
         let mut c = lock(&self.counters);
-        c.in_window = 0;
+        c.recent.clear();
         c.flap = 0;
     }
 
@@ -333,8 +335,7 @@ impl CprSimulator {
             persons: RwLock::new(config.persons.clone()),
             initial: config.persons.clone(),
             counters: Mutex::new(Counters {
-                window_start: Instant::now(),
-                in_window: 0,
+                recent: VecDeque::new(),
                 flap: 0,
             }),
             rng: Mutex::new(0x5eed),

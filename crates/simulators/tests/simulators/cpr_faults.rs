@@ -205,7 +205,7 @@ async fn delay_latency_and_slow() {
 async fn timeout_never_answers_or_stalls_mid_body() {
     let (base, sim) = start().await;
     let impatient = reqwest::Client::builder()
-        .timeout(Duration::from_millis(400))
+        .timeout(Duration::from_millis(1500))
         .build()
         .unwrap();
     fault(&base, json!({ "kind": "timeout", "times": 1 })).await;
@@ -342,8 +342,11 @@ async fn rate_limit_and_flap() {
         }
         statuses.push(resp.status().as_u16());
     }
-    assert_eq!(&statuses[..2], [200, 200]);
-    assert!(statuses[2..].contains(&429), "{statuses:?}");
+    assert_eq!(
+        statuses,
+        [200, 200, 429, 429],
+        "refused requests do not count"
+    );
     client()
         .delete(format!("{base}/__sim/faults"))
         .send()
