@@ -106,17 +106,21 @@ pub(crate) async fn lookup(
             r.annotate(detail);
         }
     };
-    note(json!({ "service": "datafordeler", "method": method, "client_cert": cert.describe() }));
     // The path segment is `REST` in live code and `rest` in mocks: accept both.
     if version != "1" || !rest.eq_ignore_ascii_case("rest") || !known(&service, &method) {
         return error(StatusCode::NOT_FOUND, "unknown service or method");
     }
+    let query = parse_query(raw.as_deref());
+    // What was asked, before any delay (a hanging request still shows it); then the outcome.
+    let pnrs = query.as_ref().map(|q| q.pnrs.clone()).unwrap_or_default();
+    note(
+        json!({ "service": "datafordeler", "method": method, "client_cert": cert.describe(), "pnrs": pnrs }),
+    );
     if state.wants_client_cert() && cert == ClientCert::Absent {
         note(json!({ "outcome": "no_client_certificate" }));
         return error(StatusCode::FORBIDDEN, "a client certificate is required");
     }
     let path = format!("/CPR/{service}/{version}/{rest}/{method}");
-    let query = parse_query(raw.as_deref());
     let key = query.as_ref().ok().and_then(|q| q.pnrs.first().cloned());
     let delivery = match state.before(&path, key.as_deref()).await {
         Ok(d) => d,
@@ -132,7 +136,6 @@ pub(crate) async fn lookup(
             return error(StatusCode::BAD_REQUEST, &message);
         }
     };
-    note(json!({ "pnrs": query.pnrs }));
     let faults = &state.control.faults;
     // Data lag: serve the set as it was at start, whatever changed since (B.3, §11.10).
     let stale = faults.take("stale", &path, key.as_deref()).is_some();
