@@ -78,6 +78,14 @@ fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
     let db = connect(url).await?;
     migrate(&db).await?;
+    if backend_of(&db) == Backend::Sqlite {
+        // A pooled SQLite connection that read the schema before a migration
+        // changed it may prepare statements against that stale copy (seen as
+        // "ON CONFLICT clause does not match any … UNIQUE constraint" for an
+        // index created meanwhile). A fresh pool reads the final schema.
+        db.close().await.context("closing the migration pool")?;
+        return connect(url).await;
+    }
     Ok(db)
 }
 
