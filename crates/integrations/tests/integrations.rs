@@ -4,6 +4,8 @@
 
 #[path = "integrations/cpr.rs"]
 mod cpr;
+#[path = "integrations/cpr_extract.rs"]
+mod cpr_extract;
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
 #[path = "integrations/saml_attacks.rs"]

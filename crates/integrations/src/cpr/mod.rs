@@ -3,8 +3,10 @@
 //! [`Chain`] that asks them in turn and says which one answered.
 
 mod chain;
+pub mod extract;
 mod record;
 pub mod sf1520;
+mod stored;
 
 use std::fmt;
 use std::str::FromStr;
@@ -21,6 +23,7 @@ pub use record::{
     Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship,
     PersonName, PersonStatus, PollingDistrict, Sex,
 };
+pub use stored::StoredRecord;
 
 /// Where a CPR answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::{CountryCode, CprNumber, MunicipalityCode};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Everything Valghalla uses about a person from CPR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,7 +79,7 @@ impl CprRecord {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonName {
     /// All first names (fornavne), as CPR writes them.
     pub first_names: String,
@@ -109,7 +109,7 @@ impl PersonName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -198,13 +198,20 @@ impl PersonStatus {
     }
 }
 
+/// Stored copies (the local CPR copy) read the status back from its code.
+impl<'de> Deserialize<'de> for PersonStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u16::deserialize(deserializer).map(PersonStatus::from_code)
+    }
+}
+
 impl Serialize for PersonStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_u16(self.code())
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citizenship {
     pub country: CountryCode,
     /// The authority's name of the country ("Danmark").
@@ -212,7 +219,7 @@ pub struct Citizenship {
     pub since: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressKind {
     Domestic,
@@ -221,7 +228,7 @@ pub enum AddressKind {
 
 /// A postal address. Domestic addresses carry a municipality; addresses
 /// abroad carry the free-text lines CPR has and the emigration country.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     pub kind: AddressKind,
     /// "Testvej 1, 2. tv" (standardadresse), or the first line abroad.
@@ -245,13 +252,13 @@ pub struct Address {
     pub lines: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollingDistrict {
     pub code: String,
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Emigration {
     pub country: Option<CountryCode>,
     pub country_name: Option<String>,
@@ -259,14 +266,14 @@ pub struct Emigration {
 }
 
 /// Umyndiggørelse: whether the person is deprived of legal capacity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guardianship {
     pub under_guardianship: bool,
     pub since: Option<NaiveDate>,
 }
 
 /// Whether letters go to Digital Post (`tilmeldtDigitalpost`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DigitalPost {
     Registered,
