@@ -103,6 +103,8 @@ fn read_banner(child: &mut std::process::Child, expected: &str) -> String {
             break;
         }
     }
+    // Keep reading: a closed pipe would make the demo's next println! fail.
+    std::thread::spawn(move || lines.for_each(drop));
     assert!(seen.contains(expected), "banner: {seen}");
     base.unwrap_or_else(|| panic!("no URL in the banner: {seen}"))
 }
