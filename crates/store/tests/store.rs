@@ -5,6 +5,8 @@
 mod audit;
 #[path = "store/catalogue.rs"]
 mod catalogue;
+#[path = "store/cpr_copy.rs"]
+mod cpr_copy;
 #[path = "store/elections.rs"]
 mod elections;
 #[path = "store/fixtures.rs"]

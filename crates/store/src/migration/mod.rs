@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_schema;
 mod m0002_jobs;
+mod m0005_cpr_copy;
 
 /// Ids of rows every tenant database starts with.
 pub use m0001_schema::seeded;
@@ -14,6 +15,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_schema::Migration), Box::new(m0002_jobs::Migration)]
+        vec![Box::new(m0001_schema::Migration), Box::new(m0002_jobs::Migration), Box::new(m0005_cpr_copy::Migration)]
     }
 }

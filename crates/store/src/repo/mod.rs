@@ -11,6 +11,8 @@ pub mod areas;
 pub mod audit;
 pub(crate) mod catalogue;
 pub mod contact_information;
+pub mod cpr_copy;
+pub mod cpr_review;
 pub mod diets;
 pub mod election_types;
 pub mod elections;
