@@ -41,6 +41,7 @@ pub fn handlers() -> Handlers {
         tracing::info!(deleted, "audit rows past retention deleted");
         Ok(())
     });
+    crate::cpr::sync::register(&mut handlers, None);
     handlers
 }
 
@@ -54,7 +55,9 @@ pub fn schedules() -> Vec<Schedule> {
     vec![
         Schedule::new(SESSIONS_SWEEP, Every::Interval(Duration::from_secs(3600)), SESSIONS_SWEEP, empty.clone()),
         Schedule::new(JOBS_PURGE, nightly(3), JOBS_PURGE, empty.clone()),
-        Schedule::new(AUDIT_RETENTION, nightly(4), AUDIT_RETENTION, empty),
+        Schedule::new(AUDIT_RETENTION, nightly(4), AUDIT_RETENTION, empty.clone()),
+        // Plans the day's CPR sync; the person jobs spread over the day.
+        Schedule::new(crate::cpr::sync::SYNC, nightly(1), crate::cpr::sync::SYNC, empty),
     ]
 }
 

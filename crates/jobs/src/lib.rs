@@ -43,6 +43,7 @@
 //! ```
 
 pub mod catalog;
+pub mod cpr;
 mod backoff;
 mod clock;
 mod handlers;

@@ -1,0 +1,11 @@
+//! CPR work that runs as jobs: the local CPR copy as a [`CprRegistry`]
+//! provider (it lives here because it reads the store, and `integrations`
+//! must not depend on `store`), and the CPR sync (SPEC §8).
+//!
+//! [`CprRegistry`]: integrations::cpr::CprRegistry
+
+pub mod local_copy;
+pub mod sync;
+
+pub use local_copy::LocalCopy;
+pub use sync::{CprSync, PersonOutcome, SyncSettings};
