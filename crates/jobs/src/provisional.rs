@@ -1,0 +1,174 @@
+//! Participants signed up while CPR could not be asked are "provisional"
+//! (SPEC §7). This job asks CPR again; while CPR is still down it fails as
+//! retryable, so the queue's backoff keeps trying until CPR answers. The
+//! same check runs when an admin presses "Re-validate now".
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::{Eligibility, MunicipalityCode};
+use integrations::cpr::{CprAnswer, CprError, CprRegistry};
+use serde::{Deserialize, Serialize};
+use store::crypto::CprVault;
+use store::outbox::NewJob;
+use store::repo::audit::Actor;
+use store::repo::participant_details::{self as details, CheckBasis};
+use store::repo::participants::{self, CprData, ValidationState};
+use uuid::Uuid;
+
+use crate::{Handlers, JobError};
+
+/// Validates one provisional participant against CPR.
+pub const VALIDATE_PROVISIONAL: &str = "cpr.validate_provisional";
+
+/// What a tenant's CPR jobs need: its provider chain, the key that opens
+/// stored CPR numbers, and its own municipality (for the residence rule).
+#[derive(Clone)]
+pub struct CprServices {
+    pub registry: Arc<dyn CprRegistry>,
+    pub vault: CprVault,
+    pub municipality: MunicipalityCode,
+}
+
+/// The outside services a tenant's job handlers use. A tenant without CPR
+/// (`cpr: None`) still runs every other job; its CPR jobs fail as retryable
+/// so that they run once CPR is configured.
+#[derive(Clone, Default)]
+pub struct Services {
+    pub cpr: Option<CprServices>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Payload {
+    pub participant_id: Uuid,
+}
+
+/// The job for one participant; enqueue it in the transaction that creates
+/// them. One job per participant: the key makes a second enqueue a no-op.
+pub fn job(participant_id: Uuid) -> NewJob {
+    let payload = serde_json::to_value(Payload { participant_id }).expect("payload serialises");
+    NewJob::new(VALIDATE_PROVISIONAL, payload).idempotency_key(format!("{VALIDATE_PROVISIONAL}:{participant_id}"))
+}
+
+pub(crate) fn register(handlers: &mut Handlers, services: &Services) {
+    let cpr = services.cpr.clone();
+    handlers.register_typed(VALIDATE_PROVISIONAL, move |ctx, payload: Payload| {
+        let cpr = cpr.clone();
+        async move {
+            let cpr = cpr.ok_or_else(|| JobError::retryable("CPR is not configured for this tenant"))?;
+            let current = match participants::get(&ctx.db, payload.participant_id).await {
+                Ok(p) => p,
+                // Deleted meanwhile: nothing left to validate.
+                Err(store::Error::NotFound { .. }) => return Ok(()),
+                Err(e) => return Err(JobError::retryable(e)),
+            };
+            if current.validation_state != ValidationState::Provisional.as_str() {
+                return Ok(());
+            }
+            match revalidate(&ctx.db, &cpr, &Actor::system(), payload.participant_id, ctx.now).await {
+                Ok(outcome) => {
+                    tracing::info!(state = outcome.state.as_str(), "provisional participant validated");
+                    Ok(())
+                }
+                Err(Revalidation::Unavailable(message)) => Err(JobError::Retryable(message)),
+                Err(Revalidation::Store(e)) => Err(JobError::retryable(e)),
+            }
+        }
+    });
+}
+
+/// The result of a successful check.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub state: ValidationState,
+    pub eligibility: Eligibility,
+    pub basis: CheckBasis,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Revalidation {
+    /// CPR could not be asked (or only a stale copy answered); try again later.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+}
+
+/// Looks the participant up in CPR now, stores the answer, and sets the
+/// validation state from every rule for the next date they are needed.
+/// The lookup is audited (masked number). A stale answer (local copy) is
+/// stored but does not decide the state: only CPR itself may confirm a
+/// provisional sign-up or fail a participant.
+pub async fn revalidate(
+    db: &sea_orm::DatabaseConnection,
+    cpr: &CprServices,
+    actor: &Actor,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Validated, Revalidation> {
+    let participant = participants::get(db, participant_id).await?;
+    let number = participants::cpr_of(&cpr.vault, &participant)?;
+    let masked = number.masked();
+    let answer = cpr.registry.lookup(&number).await;
+    let outcome = match &answer {
+        Ok(a) => format!("svar fra {}", a.source),
+        Err(e) if e.is_unknown_cpr() => "CPR-nummeret findes ikke".to_owned(),
+        Err(_) => "CPR svarede ikke".to_owned(),
+    };
+    details::record_lookup(db, actor, Some(participant_id), &masked, &outcome).await?;
+    let basis = details::check_basis(db, participant_id, now.date_naive()).await?;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(CprError::UnknownCpr { .. }) => {
+            // A number CPR does not know cannot be anybody eligible.
+            let eligibility = domain::evaluate(&dead_facts(&participant), basis.date, &basis.rules, false, &cpr.municipality);
+            participants::set_validation(db, actor, participant_id, ValidationState::Failing, &[domain::Rule::Alive], now).await?;
+            return Ok(Validated { state: ValidationState::Failing, eligibility, basis });
+        }
+        Err(e) => return Err(Revalidation::Unavailable(e.to_string())),
+    };
+    participants::update_cpr_data(db, actor, participant_id, cpr_data(&answer)).await?;
+    if !answer.fresh {
+        return Err(Revalidation::Unavailable(format!("kun et ældre svar fra {}", answer.source)));
+    }
+    let eligibility = domain::evaluate(&answer.record.person_facts(), basis.date, &basis.rules, false, &cpr.municipality);
+    let failed = eligibility.failed();
+    let state = if failed.is_empty() { ValidationState::Valid } else { ValidationState::Failing };
+    participants::set_validation(db, actor, participant_id, state, &failed, now).await?;
+    Ok(Validated { state, eligibility, basis })
+}
+
+fn dead_facts(participant: &store::entity::participants::Model) -> domain::PersonFacts {
+    domain::PersonFacts {
+        birth_date: participant.birth_date,
+        municipality_code: None,
+        citizenship: None,
+        deceased: true,
+        disappeared: false,
+        under_guardianship: false,
+    }
+}
+
+/// The stored form of a CPR answer.
+pub fn cpr_data(answer: &CprAnswer) -> CprData {
+    let record = &answer.record;
+    let address = record.address.as_ref();
+    CprData {
+        first_name: record.name.given_names(),
+        last_name: record.name.last_name.clone(),
+        street_address: address.map(|a| a.street.clone()).unwrap_or_default(),
+        co_address: address.and_then(|a| a.co_name.clone()).unwrap_or_default(),
+        postal_code: address.and_then(|a| a.postal_code.clone()).unwrap_or_default(),
+        city: address.and_then(|a| a.city.clone()).unwrap_or_default(),
+        municipality_code: record.municipality().cloned(),
+        citizenship: record.citizenship.as_ref().map(|c| c.country),
+        birth_date: record.birth_date,
+        deceased: record.is_deceased(),
+        disappeared: record.is_disappeared(),
+        under_guardianship: record.under_guardianship(),
+        exempt_digital_post: matches!(record.digital_post, integrations::cpr::DigitalPost::Exempt),
+        protected_address: record.protected_address,
+        source: answer.source.as_str().to_owned(),
+        fetched_at: answer.as_of,
+    }
+}
