@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::provisional::Services;
 use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
 
 /// Deletes sessions past their expiry.
@@ -21,9 +22,16 @@ pub const AUDIT_RETENTION: &str = "audit.retention";
 const AUDIT_RETENTION_DAYS: i64 = 183;
 const FINISHED_JOBS_KEPT_DAYS: i64 = 30;
 
-/// Every handler of the system.
+/// Every handler of the system, for a tenant without outside services.
 pub fn handlers() -> Handlers {
+    handlers_with(&Services::default())
+}
+
+/// Every handler of the system; handlers that call outside services (CPR)
+/// get the tenant's clients from `services`.
+pub fn handlers_with(services: &Services) -> Handlers {
     let mut handlers = Handlers::new();
+    crate::provisional::register(&mut handlers, services);
     handlers.register(SESSIONS_SWEEP, |ctx, _| async move {
         let deleted = store::repo::sessions::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
         tracing::info!(deleted, "expired sessions deleted");
@@ -64,8 +72,18 @@ pub fn schedules() -> Vec<Schedule> {
 /// Runs the job runner and the scheduler for one tenant database until
 /// `shutdown` turns true.
 pub fn start(db: DatabaseConnection, owner: String, shutdown: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, crate::Error> {
+    start_with(db, owner, shutdown, &Services::default())
+}
+
+/// [`start`] with the tenant's outside services (its CPR registry …).
+pub fn start_with(
+    db: DatabaseConnection,
+    owner: String,
+    shutdown: watch::Receiver<bool>,
+    services: &Services,
+) -> Result<Vec<JoinHandle<()>>, crate::Error> {
     let scheduler = Scheduler::new(schedules())?;
-    let runner = Runner::new(db.clone(), Arc::new(handlers()), Worker::new(owner)).concurrency(4);
+    let runner = Runner::new(db.clone(), Arc::new(handlers_with(services)), Worker::new(owner)).concurrency(4);
     let ticking_shutdown = shutdown.clone();
     Ok(vec![
         tokio::spawn(runner.run(shutdown)),
