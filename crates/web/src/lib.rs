@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod assets;
 pub mod cookies;
+pub mod cpr;
 pub mod csrf;
 pub mod error;
 pub mod forms;

@@ -16,6 +16,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// An admin session ends after this long without a request.
     pub admin_idle_timeout: chrono::Duration,
+    /// CPR registry per tenant key (see `crate::cpr`).
+    pub cpr: Arc<std::collections::HashMap<String, Arc<dyn integrations::cpr::CprRegistry>>>,
+    /// Integrations on the status page per tenant key (see `crate::cpr`).
+    pub integrations: Arc<std::collections::HashMap<String, Vec<crate::cpr::Monitor>>>,
 }
 
 impl AppState {
@@ -26,6 +30,8 @@ impl AppState {
             demo_login: false,
             secure_cookies: true,
             admin_idle_timeout: chrono::Duration::minutes(60),
+            cpr: Arc::default(),
+            integrations: Arc::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub struct UserBadge {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    Integrations,
     Elections,
     ElectionTypes,
     Areas,
@@ -30,6 +31,8 @@ pub struct NavItem {
 
 const MENU: &[(Section, &str, &str)] = &[
     (Section::Elections, "/admin/elections", "Valg"),
+    (Section::Participants, "/admin/participants", "Deltagere"),
+    (Section::Integrations, "/admin/integrations", "Integrationer"),
     (Section::ElectionTypes, "/admin/election-types", "Valgtyper"),
     (Section::Areas, "/admin/areas", "Områder"),
     (Section::WorkLocations, "/admin/work-locations", "Arbejdssteder"),

@@ -12,7 +12,9 @@ pub mod election_types;
 pub mod elections;
 pub mod flash;
 pub mod home;
+pub mod integrations;
 pub mod login;
+pub mod participants;
 mod staffing;
 pub mod task_types;
 pub mod teams;
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .merge(task_types::routes())
         .merge(teams::routes())
         .merge(work_locations::routes())
+        .merge(participants::routes())
+        .merge(integrations::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::ADMIN_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(same_origin_posts))
