@@ -172,3 +172,19 @@ pub fn cpr_data(answer: &CprAnswer) -> CprData {
         fetched_at: answer.as_of,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tenant_has_the_handler_and_one_job_per_participant() {
+        assert!(crate::catalog::handlers().contains(VALIDATE_PROVISIONAL));
+        let id = Uuid::new_v4();
+        let (a, b) = (job(id), job(id));
+        assert_eq!(a.idempotency_key, b.idempotency_key);
+        assert_ne!(a.idempotency_key, job(Uuid::new_v4()).idempotency_key);
+        let payload: Payload = serde_json::from_value(a.payload).unwrap();
+        assert_eq!(payload.participant_id, id);
+    }
+}
