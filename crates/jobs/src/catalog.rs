@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::provisional::Services;
 use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
 
-/// Deletes sessions past their expiry.
+/// Deletes sessions past their expiry, and expired SAML requests and assertion IDs.
 pub const SESSIONS_SWEEP: &str = "sessions.sweep";
 /// Deletes finished jobs after a month; dead ones stay until handled.
 pub const JOBS_PURGE: &str = "jobs.purge";
@@ -34,7 +34,9 @@ pub fn handlers_with(services: &Services) -> Handlers {
     crate::provisional::register(&mut handlers, services);
     handlers.register(SESSIONS_SWEEP, |ctx, _| async move {
         let deleted = store::repo::sessions::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
-        tracing::info!(deleted, "expired sessions deleted");
+        // Pending SAML requests and remembered assertion IDs expire like sessions.
+        let saml = store::repo::saml_state::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
+        tracing::info!(deleted, saml, "expired sessions and SAML state deleted");
         Ok(())
     });
     handlers.register(JOBS_PURGE, |ctx, _| async move {

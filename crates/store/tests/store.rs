@@ -15,6 +15,8 @@ mod fixtures;
 mod participant_details;
 #[path = "store/participants.rs"]
 mod participants;
+#[path = "store/saml_state.rs"]
+mod saml_state;
 #[path = "store/schema.rs"]
 mod schema;
 #[path = "store/sessions.rs"]

@@ -18,6 +18,8 @@ pub mod participant_comments;
 pub mod participant_diets;
 pub mod participants;
 pub mod rejected_seats;
+pub mod saml_assertions;
+pub mod saml_requests;
 pub mod seats;
 pub mod sessions;
 pub mod settings;
@@ -52,6 +54,8 @@ pub mod prelude {
     pub use super::participant_diets::Entity as ParticipantDiets;
     pub use super::participants::Entity as Participants;
     pub use super::rejected_seats::Entity as RejectedSeats;
+    pub use super::saml_assertions::Entity as SamlAssertions;
+    pub use super::saml_requests::Entity as SamlRequests;
     pub use super::seats::Entity as Seats;
     pub use super::sessions::Entity as Sessions;
     pub use super::settings::Entity as Settings;

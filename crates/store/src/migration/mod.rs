@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_schema;
 mod m0002_jobs;
+mod m0003_saml;
 mod m0005_cpr_copy;
 
 /// Ids of rows every tenant database starts with.
@@ -15,6 +16,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_schema::Migration), Box::new(m0002_jobs::Migration), Box::new(m0005_cpr_copy::Migration)]
+        vec![
+            Box::new(m0001_schema::Migration),
+            Box::new(m0002_jobs::Migration),
+            Box::new(m0003_saml::Migration),
+            Box::new(m0005_cpr_copy::Migration),
+        ]
     }
 }

@@ -19,6 +19,8 @@ pub mod elections;
 pub mod files;
 pub mod participant_details;
 pub mod participants;
+pub mod portal;
+pub mod saml_state;
 pub mod sessions;
 pub mod settings;
 pub mod staffing;

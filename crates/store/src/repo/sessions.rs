@@ -177,6 +177,32 @@ pub async fn delete_all_of(
     Ok(result.rows_affected)
 }
 
+/// Ends every session of `app` whose data has `key` = `value` (single
+/// logout started by the IdP names the SAML NameID, not our session id).
+/// Sessions are few per tenant, so they are filtered here rather than with
+/// backend-specific JSON operators.
+pub async fn delete_by_data(db: &impl ConnectionTrait, app: SessionApp, key: &str, value: &str) -> Result<u64> {
+    let all = sessions::Entity::find()
+        .filter(sessions::Column::App.eq(app.as_str()))
+        .all(db)
+        .await
+        .map_err(Error::db("reading sessions"))?;
+    let ids: Vec<String> = all
+        .into_iter()
+        .filter(|s| s.data.get(key).and_then(|v| v.as_str()) == Some(value))
+        .map(|s| s.id_hash)
+        .collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let result = sessions::Entity::delete_many()
+        .filter(sessions::Column::IdHash.is_in(ids))
+        .exec(db)
+        .await
+        .map_err(Error::db("ending sessions"))?;
+    Ok(result.rows_affected)
+}
+
 /// Removes sessions past their absolute expiry at `now`; returns how many.
 /// Sessions idle for too long are refused by [`get_valid`] already and go
 /// here once their absolute lifetime is over.

@@ -106,12 +106,16 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<users::Model>> {
 }
 
 /// Remembers the roles FK granted at a login (what the fallback login may
-/// grant later) and writes the login to the audit log.
+/// grant later) and writes the login to the audit log. The user's `role`
+/// becomes the highest of them, so lists of users show what FK grants now.
 pub async fn record_fk_login(db: &impl Conn, id: Uuid, roles: &[AdminRole], at: DateTime<Utc>) -> Result<users::Model> {
     let tx = begin_write(db).await?;
     let user = get(&tx, id).await?;
     let actor = Actor::user(user.id, user.name.clone());
     let mut row: users::ActiveModel = user.into();
+    if let Some(highest) = roles.iter().min() {
+        row.role = Set(highest.as_str().to_owned());
+    }
     row.last_fk_roles = Set(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
     row.last_fk_login_at = Set(Some(at));
     row.updated_at = Set(Utc::now());

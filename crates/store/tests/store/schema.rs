@@ -66,6 +66,8 @@ async fn select_all(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         contact_information,
         settings,
         sessions,
+        saml_requests,
+        saml_assertions,
     );
     Ok(())
 }

@@ -1,0 +1,97 @@
+//! What the participant portal reads about the signed-in person: their
+//! portal roles (team and work-location responsibilities) and their seats.
+//! The portal's authorization decides from these, so they are read fresh on
+//! every request rather than stored in the session.
+
+use chrono::{NaiveDate, NaiveTime};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::entity::{elections, seats, task_types, team_responsibles, teams, work_location_responsibles, work_locations};
+use crate::error::{Error, Result};
+
+/// The teams and work locations a participant is responsible for, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Responsibilities {
+    pub teams: Vec<(Uuid, String)>,
+    pub work_locations: Vec<(Uuid, String)>,
+}
+
+pub async fn responsibilities(db: &impl ConnectionTrait, participant_id: Uuid) -> Result<Responsibilities> {
+    let teams = team_responsibles::Entity::find()
+        .filter(team_responsibles::Column::ParticipantId.eq(participant_id))
+        .find_also_related(teams::Entity)
+        .all(db)
+        .await
+        .map_err(Error::db("reading team responsibilities"))?
+        .into_iter()
+        .filter_map(|(_, team)| team.map(|t| (t.id, t.name)))
+        .collect();
+    let work_locations = work_location_responsibles::Entity::find()
+        .filter(work_location_responsibles::Column::ParticipantId.eq(participant_id))
+        .find_also_related(work_locations::Entity)
+        .all(db)
+        .await
+        .map_err(Error::db("reading work-location responsibilities"))?
+        .into_iter()
+        .filter_map(|(_, location)| location.map(|l| (l.id, l.title)))
+        .collect();
+    Ok(Responsibilities { teams, work_locations })
+}
+
+/// One of the participant's seats, as "Mine opgaver" lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MySeat {
+    pub seat_id: Uuid,
+    pub election: String,
+    pub date: NaiveDate,
+    pub task_type: String,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub work_location: String,
+    pub address: String,
+    pub team: String,
+    /// The seat state key (`invited`, `accepted`, …).
+    pub state: String,
+}
+
+/// The participant's seats, by date.
+pub async fn my_seats(db: &impl ConnectionTrait, participant_id: Uuid) -> Result<Vec<MySeat>> {
+    let rows = seats::Entity::find()
+        .filter(seats::Column::ParticipantId.eq(participant_id))
+        .order_by_asc(seats::Column::TaskDate)
+        .all(db)
+        .await
+        .map_err(Error::db("reading a participant's seats"))?;
+    let mut out = Vec::with_capacity(rows.len());
+    // A person has a handful of seats: reading each one's parts is simpler
+    // than a five-way join and as fast at this size.
+    for seat in rows {
+        let election = elections::Entity::find_by_id(seat.election_id).one(db).await;
+        let location = work_locations::Entity::find_by_id(seat.work_location_id).one(db).await;
+        let team = teams::Entity::find_by_id(seat.team_id).one(db).await;
+        let task_type = task_types::Entity::find_by_id(seat.task_type_id).one(db).await;
+        let context = Error::db("reading a seat's election, place, team and task");
+        let (Some(election), Some(location), Some(team), Some(task_type)) = (
+            election.map_err(Error::db("reading an election"))?,
+            location.map_err(Error::db("reading a work location"))?,
+            team.map_err(Error::db("reading a team"))?,
+            task_type.map_err(context)?,
+        ) else {
+            continue;
+        };
+        out.push(MySeat {
+            seat_id: seat.id,
+            election: election.title,
+            date: seat.task_date,
+            task_type: task_type.title,
+            start: task_type.start_time,
+            end: task_type.end_time,
+            work_location: location.title,
+            address: format!("{}, {} {}", location.address, location.postal_code, location.city),
+            team: team.name,
+            state: seat.state,
+        });
+    }
+    Ok(out)
+}
