@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use domain::{Cvr, MunicipalityCode};
+use domain::{AdminRole, Cvr, MunicipalityCode};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use figment::value::Value;
@@ -76,16 +76,86 @@ struct RawTenant {
     database_url: String,
     /// 32 bytes as 64 hex digits: encrypts CPR numbers at rest and keys their hash.
     cpr_key: SecretString,
+    /// Public base URLs (scheme, host, port) of the admin app and the portal,
+    /// from which the SAML endpoints are made; default `https://{host}`.
+    #[serde(default)]
+    admin_url: Option<String>,
+    #[serde(default)]
+    portal_url: Option<String>,
+    /// FK Adgangsstyring, for the admin app.
     #[serde(default)]
     identity_provider: Option<IdentityProvider>,
+    /// NemLog-in, for the portal and the admins' MitID (link and fallback).
+    #[serde(default)]
+    portal_identity_provider: Option<PortalIdentityProvider>,
+    /// FK privilege URI → role (`administrator`, `secretariat`, `reader`).
+    #[serde(default)]
+    roles: BTreeMap<String, String>,
+    #[serde(default)]
+    sessions: Sessions,
+    /// A MitID fallback sign-in grants the last FK roles only if FK granted
+    /// them within this many days.
+    #[serde(default = "thirty")]
+    fallback_max_role_age_days: i64,
 }
 
-/// Where admins sign in. Until SAML lands only its presence is checked, so
-/// `serve` can refuse a tenant that has none.
+fn thirty() -> i64 {
+    30
+}
+
+/// Where admins sign in: FK Adgangsstyring. `serve` refuses a tenant
+/// without one, and one whose metadata has no signing certificate.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityProvider {
+    /// The IdP's metadata: a file (relative to the configuration file) or an
+    /// `https://` URL, fetched at startup.
     pub metadata: String,
+    /// Our entity ID; default `{admin_url}/admin/saml/metadata`.
+    #[serde(default)]
+    pub entity_id: Option<String>,
+    /// Our signing key and certificate (PEM files); FK also encrypts to it.
+    pub signing_key: String,
+    pub signing_cert: String,
+}
+
+/// Where participants (and admins, for MitID) sign in: NemLog-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalIdentityProvider {
+    pub metadata: String,
+    /// The portal SP's entity ID; default `{portal_url}/saml/metadata`.
+    #[serde(default)]
+    pub entity_id: Option<String>,
+    /// The admin app's NemLog-in SP (linking MitID, fallback sign-in);
+    /// default `{admin_url}/admin/saml/mitid/metadata`.
+    #[serde(default)]
+    pub admin_entity_id: Option<String>,
+    pub signing_key: String,
+    pub signing_cert: String,
+    /// NemLog-in encrypts assertions to this certificate.
+    pub encryption_key: String,
+    pub encryption_cert: String,
+}
+
+/// Idle timeouts of the sessions, in minutes.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Sessions {
+    #[serde(default = "sixty")]
+    pub admin_idle_minutes: i64,
+    #[serde(default = "sixty")]
+    pub portal_idle_minutes: i64,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions { admin_idle_minutes: 60, portal_idle_minutes: 60 }
+    }
+}
+
+fn sixty() -> i64 {
+    60
 }
 
 /// A tenant entry that passed every check.
@@ -100,6 +170,37 @@ pub struct TenantConfig {
     pub database_url: String,
     pub cpr_key: [u8; 32],
     pub identity_provider: Option<IdentityProvider>,
+    /// Everything else about signing in (see `crate::saml`).
+    pub sign_in: SignIn,
+}
+
+/// A tenant's sign-in settings beyond the FK metadata.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    /// `https://{admin_host}` unless configured.
+    pub admin_url: String,
+    pub portal_url: String,
+    pub portal_identity_provider: Option<PortalIdentityProvider>,
+    pub roles: BTreeMap<String, AdminRole>,
+    pub sessions: Sessions,
+    pub fallback_max_role_age_days: i64,
+    /// Relative file paths in the entry are relative to this directory (the
+    /// configuration file's).
+    pub base_dir: PathBuf,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        SignIn {
+            admin_url: String::new(),
+            portal_url: String::new(),
+            portal_identity_provider: None,
+            roles: BTreeMap::new(),
+            sessions: Sessions::default(),
+            fallback_max_role_age_days: 30,
+            base_dir: PathBuf::from("."),
+        }
+    }
 }
 
 /// One problem in the file, located by tenant and field.
@@ -136,15 +237,22 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         return Err(ConfigError { tenant: None, field: None, message: format!("{} does not exist", path.display()) });
     }
     let figment = Figment::new().merge(Toml::file(path)).merge(Env::prefixed("VALGHALLA_").split("__"));
-    from_figment(figment)
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    from_figment_in(figment, &base_dir)
 }
 
+#[cfg(test)]
 pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+    from_figment_in(figment, Path::new("."))
+}
+
+/// As [`from_figment`], with relative paths in tenant entries taken from `base_dir`.
+pub fn from_figment_in(figment: Figment, base_dir: &Path) -> Result<Config, ConfigError> {
     let raw: RawConfig = figment.extract().map_err(|e| figment_error(None, e))?;
     let mut tenants = Vec::new();
     let mut errors = Vec::new();
     for (key, value) in raw.tenants {
-        match check_tenant(&key, value) {
+        match check_tenant(&key, value, base_dir) {
             Ok(t) => tenants.push(t),
             Err(mut errs) => errors.append(&mut errs),
         }
@@ -153,7 +261,7 @@ pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
     Ok(Config { server: raw.server, tenants, errors })
 }
 
-fn check_tenant(key: &str, value: Value) -> Result<TenantConfig, Vec<ConfigError>> {
+fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig, Vec<ConfigError>> {
     let raw: RawTenant = value.deserialize().map_err(|e| vec![figment_error(Some(key), e)])?;
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: String| {
@@ -174,6 +282,33 @@ fn check_tenant(key: &str, value: Value) -> Result<TenantConfig, Vec<ConfigError
         fail("database_url", e.to_string());
     }
     let cpr_key = parse_key(raw.cpr_key.expose_secret()).map_err(|m| fail("cpr_key", m)).ok();
+    let mut roles = BTreeMap::new();
+    for (uri, role) in &raw.roles {
+        match AdminRole::parse(role.trim()) {
+            Ok(r) => {
+                roles.insert(uri.trim().to_owned(), r);
+            }
+            Err(_) => fail("roles", format!("\"{role}\" (for {uri}) is not administrator, secretariat or reader")),
+        }
+    }
+    for (field, url) in [("admin_url", &raw.admin_url), ("portal_url", &raw.portal_url)] {
+        if let Some(url) = url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            fail(field, format!("\"{url}\" must start with https:// (or http:// for a local test)"));
+        }
+    }
+    if raw.sessions.admin_idle_minutes < 1 || raw.sessions.portal_idle_minutes < 1 {
+        fail("sessions", "idle timeouts must be at least 1 minute".into());
+    }
+    if raw.fallback_max_role_age_days < 1 {
+        fail("fallback_max_role_age_days", "must be at least 1".into());
+    }
+    let base = |url: &Option<String>, host: &str| {
+        url.as_deref().map(|u| u.trim().trim_end_matches('/').to_owned()).unwrap_or_else(|| format!("https://{}", host.trim().to_ascii_lowercase()))
+    };
+    let admin_url = base(&raw.admin_url, &raw.admin_host);
+    let portal_url = base(&raw.portal_url, &raw.portal_host);
     match (cvr, municipality, cpr_key, errors.is_empty()) {
         (Some(cvr), Some(municipality), Some(cpr_key), true) => Ok(TenantConfig {
             key: key.to_owned(),
@@ -185,6 +320,15 @@ fn check_tenant(key: &str, value: Value) -> Result<TenantConfig, Vec<ConfigError
             database_url: raw.database_url.trim().to_owned(),
             cpr_key,
             identity_provider: raw.identity_provider,
+            sign_in: SignIn {
+                admin_url,
+                portal_url,
+                portal_identity_provider: raw.portal_identity_provider,
+                roles,
+                sessions: raw.sessions,
+                fallback_max_role_age_days: raw.fallback_max_role_age_days,
+                base_dir: base_dir.to_path_buf(),
+            },
         }),
         _ => Err(errors),
     }
@@ -249,7 +393,7 @@ fn figment_error(tenant: Option<&str>, e: figment::Error) -> ConfigError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -324,12 +468,37 @@ mod tests {
         });
     }
 
+    /// The example configuration, with paths relative to its directory.
+    pub fn example() -> Config {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        from_figment_in(Figment::new().merge(Toml::file(dir.join("example.toml"))), &dir).expect("example parses")
+    }
+
     #[test]
     fn the_example_file_is_valid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/example.toml");
-        let config = from_figment(Figment::new().merge(Toml::file(path))).expect("example parses");
+        let config = example();
         assert!(config.errors.is_empty(), "{:?}", config.errors);
         assert_eq!(config.tenants.len(), 2);
         assert!(config.tenants.iter().all(|t| t.identity_provider.is_some()));
+        let korsbaek = &config.tenants[0].sign_in;
+        assert_eq!(korsbaek.admin_url, "https://korsbaek.adm.valghalla.example");
+        assert_eq!(korsbaek.roles.len(), 3);
+        assert_eq!(korsbaek.sessions, Sessions { admin_idle_minutes: 60, portal_idle_minutes: 60 });
+        assert_eq!(korsbaek.fallback_max_role_age_days, 30);
+        assert!(korsbaek.portal_identity_provider.is_some());
+    }
+
+    #[test]
+    fn sign_in_settings_are_checked_by_field() {
+        let extra = "admin_url = \"ftp://x\"\nfallback_max_role_age_days = 0\n\
+                     [tenants.x.roles]\n\"urn:a\" = \"superuser\"\n";
+        let config = parse(&format!("{}{extra}", tenant("x", "x.example")));
+        let fields: Vec<_> = config.errors.iter().filter_map(|e| e.field.as_deref()).collect();
+        assert_eq!(fields, ["roles", "admin_url", "fallback_max_role_age_days"], "{:?}", config.errors);
+        // Defaults: https://<host>, 60 minutes, 30 days.
+        let config = parse(&tenant("y", "Y.example"));
+        let s = &config.tenants[0].sign_in;
+        assert_eq!((s.admin_url.as_str(), s.portal_url.as_str()), ("https://y.example", "https://portal.y.example"));
+        assert_eq!((s.sessions.admin_idle_minutes, s.fallback_max_role_age_days), (60, 30));
     }
 }

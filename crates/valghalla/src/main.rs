@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod logging;
+mod saml;
 mod tenants;
 
 use std::net::SocketAddr;
@@ -69,6 +70,25 @@ enum TenantCommand {
         #[arg(long, env = "VALGHALLA_CONFIG")]
         config: PathBuf,
     },
+    /// Switch the admins' MitID fallback sign-in on or off (when FK
+    /// Adgangsstyring is down). Audited.
+    FallbackLogin {
+        #[arg(value_enum)]
+        state: OnOff,
+        #[arg(long)]
+        tenant: String,
+        /// When the fallback ends by itself: RFC 3339 or "YYYY-MM-DD HH:MM" (Danish time).
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, env = "VALGHALLA_CONFIG")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Subcommand)]
@@ -123,8 +143,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let config = load_config(&config)?;
             tenants::list(&config);
         }
+        Command::Tenant { command: TenantCommand::FallbackLogin { state, tenant, until, config } } => {
+            let until = until.as_deref().map(tenants::parse_until).transpose().map_err(|e| anyhow::anyhow!(e))?;
+            let config = load_config(&config)?;
+            tenants::fallback_login(config, &tenant, matches!(state, OnOff::On), until).await?;
+        }
         Command::Config { command: ConfigCommand::Check { config } } => {
-            return Ok(check_config(&config));
+            return Ok(check_config(&config).await);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -134,7 +159,7 @@ fn load_config(path: &std::path::Path) -> anyhow::Result<config::Config> {
     config::load(path).map_err(|e| anyhow::anyhow!("{e}")).with_context(|| format!("reading {}", path.display()))
 }
 
-fn check_config(path: &std::path::Path) -> ExitCode {
+async fn check_config(path: &std::path::Path) -> ExitCode {
     let config = match config::load(path) {
         Ok(c) => c,
         Err(e) => {
@@ -142,7 +167,17 @@ fn check_config(path: &std::path::Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut failed = !config.errors.is_empty();
     for t in &config.tenants {
+        // The sign-in settings are checked as `serve` would: metadata read
+        // (or fetched), signing certificate present, keys matching.
+        if let Err(errors) = saml::load(t).await {
+            failed = true;
+            for e in errors {
+                println!("error: {e}");
+            }
+            continue;
+        }
         let idp = match &t.identity_provider {
             Some(idp) => format!(", identity provider metadata {}", idp.metadata),
             None => " (no identity_provider: serve will skip it)".to_owned(),
@@ -156,5 +191,5 @@ fn check_config(path: &std::path::Path) -> ExitCode {
         println!("error: no tenants are configured");
         return ExitCode::FAILURE;
     }
-    if config.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }

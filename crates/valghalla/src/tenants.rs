@@ -45,10 +45,27 @@ pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
     for e in &config.errors {
         tracing::error!(error = %e, "configuration error; tenant skipped");
     }
-    let (ready, missing_idp): (Vec<_>, Vec<_>) =
+    let (with_idp, missing_idp): (Vec<_>, Vec<_>) =
         config.tenants.into_iter().partition(|t| t.identity_provider.is_some());
     for t in &missing_idp {
         tracing::error!(tenant = %t.key, "no identity_provider configured; tenant skipped (admins could not sign in)");
+    }
+    // A tenant whose IdP metadata cannot be read or has no signing
+    // certificate is refused; the others still serve.
+    let mut ready = Vec::new();
+    let mut auth = std::collections::HashMap::new();
+    for t in with_idp {
+        match crate::saml::load(&t).await {
+            Ok(a) => {
+                auth.insert(t.key.clone(), a);
+                ready.push(t);
+            }
+            Err(errors) => {
+                for e in errors {
+                    tracing::error!(error = %e, "sign-in configuration error; tenant skipped");
+                }
+            }
+        }
     }
     let registry = open_all(&ready).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
@@ -56,7 +73,7 @@ pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
     if run_jobs && config.server.run_jobs {
         start_jobs(&registry, &stopped)?;
     }
-    let mut state = web::AppState::new(registry);
+    let mut state = web::AppState::new(registry).with_auth(auth);
     state.metrics = Some(crate::demo::install_metrics()?);
     let served = listen(config.server.listen, config.server.ops_listen, state).await;
     let _ = stop.send(true);
@@ -114,7 +131,9 @@ pub async fn serve_on(
         tokio::spawn(async move { axum::serve(ops_listener, ops_app).await });
     }
     tracing::info!(%addr, "listening");
-    axum::serve(listener, web::app(state))
+    // Connection info gives the sign-in rate limit the client's address.
+    let app = web::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -154,5 +173,60 @@ pub fn list(config: &Config) {
     }
     for e in &config.errors {
         println!("invalid: {e}");
+    }
+}
+
+/// `valghalla tenant fallback-login on|off`: the operator's switch for the
+/// admins' MitID fallback, audited like the Administrators' button.
+pub async fn fallback_login(
+    config: Config,
+    key: &str,
+    on: bool,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<()> {
+    let t = config
+        .tenants
+        .iter()
+        .find(|t| t.key == key)
+        .with_context(|| format!("no valid tenant \"{key}\" in the configuration"))?;
+    let tenant = open(t).await?;
+    let switch = store::repo::saml_state::FallbackSwitch { on, until: until.filter(|_| on) };
+    let actor = store::repo::Actor { user_id: None, name: "Driftsoperatør (kommandolinje)".into(), fallback: false };
+    store::repo::saml_state::set_fallback_login(&tenant.db, &actor, switch).await?;
+    match (on, switch.until) {
+        (false, _) => println!("tenant \"{key}\": MitID fallback sign-in is OFF"),
+        (true, None) => println!("tenant \"{key}\": MitID fallback sign-in is ON until switched off"),
+        (true, Some(until)) => println!("tenant \"{key}\": MitID fallback sign-in is ON until {}", until.to_rfc3339()),
+    }
+    Ok(())
+}
+
+/// `--until`: RFC 3339, or `YYYY-MM-DD HH:MM` (also with `T`) in Danish time.
+pub fn parse_until(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::TimeZone;
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let local = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text.trim(), f).ok())
+        .ok_or_else(|| format!("\"{text}\" is not a time (use 2026-12-01 18:00 or RFC 3339)"))?;
+    chrono_tz::Europe::Copenhagen
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("\"{text}\" does not exist in Danish time"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_until;
+
+    #[test]
+    fn until_is_read_in_danish_time_or_rfc3339() {
+        assert_eq!(parse_until("2026-12-01 18:00").unwrap().to_rfc3339(), "2026-12-01T17:00:00+00:00");
+        assert_eq!(parse_until("2026-07-01T18:00").unwrap().to_rfc3339(), "2026-07-01T16:00:00+00:00");
+        assert_eq!(parse_until("2026-12-01T18:00:00Z").unwrap().to_rfc3339(), "2026-12-01T18:00:00+00:00");
+        assert!(parse_until("tomorrow").is_err());
     }
 }

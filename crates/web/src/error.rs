@@ -13,6 +13,13 @@ pub enum Error {
     UnknownHost,
     #[error("ikke logget ind")]
     Unauthenticated,
+    /// Not signed in to the portal: sent to the portal's sign-in.
+    #[error("ikke logget ind i portalen")]
+    PortalUnauthenticated,
+    /// A sign-in that was refused, with the reason for the person (Danish)
+    /// and where they may go next.
+    #[error("log ind afvist: {title}")]
+    Refused { status: StatusCode, title: &'static str, message: String, back: &'static str },
     #[error("ingen adgang")]
     Forbidden,
     #[error("ugyldig forespørgsel: {0}")]
@@ -42,6 +49,12 @@ impl From<sea_orm::DbErr> for Error {
 struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
+    back: &'a str,
+}
+
+/// The error page's HTML for a message that is not an [`Error`].
+pub fn simple_page(title: &str, message: &str) -> String {
+    ErrorPage { title, message, back: "/" }.render().unwrap_or_else(|_| title.to_owned())
 }
 
 impl Error {
@@ -53,7 +66,10 @@ impl Error {
                 "Ukendt adresse",
                 "Denne adresse hører ikke til nogen kommune i Valghalla.".into(),
             ),
-            Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "Log ind", "Du skal logge ind for at se siden.".into()),
+            Error::Unauthenticated | Error::PortalUnauthenticated => {
+                (StatusCode::UNAUTHORIZED, "Log ind", "Du skal logge ind for at se siden.".into())
+            }
+            Error::Refused { status, title, message, .. } => (*status, *title, message.clone()),
             Error::Forbidden => (StatusCode::FORBIDDEN, "Ingen adgang", "Du har ikke adgang til denne side.".into()),
             Error::BadRequest(msg) => (StatusCode::BAD_REQUEST, "Ugyldig forespørgsel", msg.clone()),
             Error::Internal(_) => (
@@ -70,13 +86,20 @@ impl IntoResponse for Error {
         if let Error::Unauthenticated = self {
             return axum::response::Redirect::to("/admin/login").into_response();
         }
+        if let Error::PortalUnauthenticated = self {
+            return axum::response::Redirect::to("/login").into_response();
+        }
         if let Error::Internal(cause) = &self {
             // The cause chain is for the operator; it carries no CPR numbers
             // because `CprNumber` masks itself in Debug.
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
         let (status, title, message) = self.status_and_text();
-        let page = ErrorPage { title, message: &message };
+        let back = match &self {
+            Error::Refused { back, .. } => back,
+            _ => "/",
+        };
+        let page = ErrorPage { title, message: &message, back };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title).into_response(),

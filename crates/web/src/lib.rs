@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod auth;
 pub mod cookies;
 pub mod cpr;
 pub mod csrf;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod forms;
 pub mod ops;
 pub mod portal;
+pub mod security;
 pub mod state;
 pub mod tenant;
 
@@ -33,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         // The nested home page is "/admin"; people type the slash too.
         .route("/admin/", axum::routing::get(|| async { axum::response::Redirect::permanent("/admin") }))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(ops::count_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

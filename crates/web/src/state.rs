@@ -1,7 +1,11 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use store::tenants::TenantRegistry;
+use store::tenants::{Tenant, TenantRegistry};
+
+use crate::auth::TenantAuth;
+use crate::auth::rate_limit::RateLimiter;
 
 /// Shared, read-only state of the web application.
 #[derive(Clone)]
@@ -9,13 +13,17 @@ pub struct AppState {
     pub tenants: Arc<TenantRegistry>,
     /// Renders `/metrics`; `None` where no recorder is installed (tests).
     pub metrics: Option<PrometheusHandle>,
-    /// The demo sign-in page (lists the seeded users) is served only in
-    /// `valghalla demo`, never by `serve`.
-    pub demo_login: bool,
+    /// `valghalla demo`: pages say that data and sign-ins are fictional.
+    pub demo: bool,
     /// Whether cookies get the `Secure` flag (not on the plain-http demo).
     pub secure_cookies: bool,
-    /// An admin session ends after this long without a request.
-    pub admin_idle_timeout: chrono::Duration,
+    /// Sign-in settings per tenant key; a tenant without an entry has no
+    /// SAML sign-in (only sessions made otherwise, as in tests, work).
+    auth: Arc<HashMap<String, Arc<TenantAuth>>>,
+    /// Shared by every sign-in endpoint of every tenant.
+    pub login_limiter: Arc<RateLimiter>,
+    /// The Content-Security-Policy header, computed once from the IdPs.
+    csp: Arc<str>,
     /// CPR registry per tenant key (see `crate::cpr`).
     pub cpr: Arc<std::collections::HashMap<String, Arc<dyn integrations::cpr::CprRegistry>>>,
     /// Integrations on the status page per tenant key (see `crate::cpr`).
@@ -27,11 +35,32 @@ impl AppState {
         AppState {
             tenants: Arc::new(tenants),
             metrics: None,
-            demo_login: false,
+            demo: false,
             secure_cookies: true,
-            admin_idle_timeout: chrono::Duration::minutes(60),
+            auth: Arc::default(),
+            login_limiter: Arc::default(),
+            csp: crate::security::content_security_policy(&[]).into(),
             cpr: Arc::default(),
             integrations: Arc::default(),
         }
+    }
+
+    /// Sets every tenant's sign-in settings (by tenant key).
+    pub fn with_auth(mut self, auth: HashMap<String, TenantAuth>) -> Self {
+        let mut origins: Vec<String> = auth.values().flat_map(TenantAuth::idp_origins).collect();
+        origins.sort();
+        origins.dedup();
+        self.csp = crate::security::content_security_policy(&origins).into();
+        self.auth = Arc::new(auth.into_iter().map(|(k, v)| (k, Arc::new(v))).collect());
+        self
+    }
+
+    /// The tenant's sign-in settings; defaults (no IdP) if it has none.
+    pub fn auth(&self, tenant: &Tenant) -> Arc<TenantAuth> {
+        self.auth.get(&tenant.key).cloned().unwrap_or_default()
+    }
+
+    pub fn csp(&self) -> &str {
+        &self.csp
     }
 }

@@ -24,3 +24,15 @@ mod task_types;
 
 #[path = "web/work_locations.rs"]
 mod work_locations;
+
+#[path = "web/portal.rs"]
+mod portal;
+
+#[path = "web/saml.rs"]
+mod saml;
+
+#[path = "web/access.rs"]
+mod access;
+
+#[path = "web/fallback.rs"]
+mod fallback;

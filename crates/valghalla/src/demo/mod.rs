@@ -1,6 +1,7 @@
 //! `valghalla demo`: one fictional municipality on SQLite under the data
 //! directory, seeded on first start and reused afterwards.
 
+mod idp;
 mod seed;
 
 use std::net::SocketAddr;
@@ -29,17 +30,28 @@ pub async fn run(addr: SocketAddr, data_dir: &Path) -> anyhow::Result<()> {
     for host in ["localhost", "127.0.0.1", "::1"] {
         registry.alias(host, &tenant);
     }
+    // Bound first: the SAML endpoints the IdPs know contain the port.
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    let base = public_base(local);
+    let (idp, auth) = idp::start(&base, local.ip()).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     crate::tenants::start_jobs(&registry, &stopped)?;
-    let mut state = web::AppState::new(registry);
-    state.demo_login = true;
+    let mut state = web::AppState::new(registry).with_auth(std::collections::HashMap::from([(TENANT_KEY.to_owned(), auth)]));
+    state.demo = true;
     state.secure_cookies = false;
     state.metrics = Some(install_metrics()?);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    print_banner(listener.local_addr()?, data_dir, seeded, started);
+    print_banner(&base, &idp.base_url, data_dir, seeded, started);
     let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
+    drop(idp);
     served
+}
+
+/// The address people open: `localhost` for a loopback bind (the URL the
+/// IdPs send them back to must be the one they started at).
+fn public_base(addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() { format!("http://localhost:{}", addr.port()) } else { format!("http://{addr}") }
 }
 
 fn tenant_config(data_dir: &Path) -> anyhow::Result<TenantConfig> {
@@ -54,7 +66,9 @@ fn tenant_config(data_dir: &Path) -> anyhow::Result<TenantConfig> {
         portal_host: "localhost".into(),
         database_url: format!("sqlite://{}?mode=rwc", db_path.display()),
         cpr_key: demo_key(data_dir)?,
+        // The demo's sign-in settings are made in `idp::start`, not read.
         identity_provider: None,
+        sign_in: Default::default(),
     })
 }
 
@@ -75,8 +89,7 @@ pub fn install_metrics() -> anyhow::Result<PrometheusHandle> {
     PrometheusBuilder::new().install_recorder().context("installing the metrics recorder")
 }
 
-fn print_banner(addr: SocketAddr, data_dir: &Path, seeded: bool, started: Instant) {
-    let base = format!("http://{}", if addr.ip().is_loopback() { format!("localhost:{}", addr.port()) } else { addr.to_string() });
+fn print_banner(base: &str, idp: &str, data_dir: &Path, seeded: bool, started: Instant) {
     println!();
     println!("Valghalla demo · {TENANT_NAME}");
     println!("  data:            {} ({})", data_dir.display(), if seeded { "new, seeded" } else { "reused" });
@@ -84,11 +97,28 @@ fn print_banner(addr: SocketAddr, data_dir: &Path, seeded: bool, started: Instan
     println!("  deltagerportal:  {base}/");
     println!("  health:          {base}/health/ready");
     println!("  metrics:         {base}/metrics");
+    println!("  IdP-simulatorer: {idp} (fejl: {idp}/__sim/faults)");
     println!("  started in {} ms", started.elapsed().as_millis());
     println!();
-    println!("Log ind i administrationen som en af demoens brugere:");
-    for (name, role) in seed::ADMINS {
-        println!("  {name:<18} {}", role.label());
+    println!("Log ind gennem de simulerede identitetsudbydere; vælg en testbruger på deres side.");
+    println!("Administration (FK Adgangsstyring):");
+    for (id, name, _, role) in seed::ADMINS {
+        let linked = if id == "admin" { format!("; MitID \"{}\" knyttet til nødadgang", idp::ANNA_MITID) } else { String::new() };
+        println!("  {id:<17} {name} ({}{linked})", role.label());
     }
+    println!("  {:<17} rolle i en anden kommune: ingen adgang", "anden-kommune");
+    println!("  {:<17} ingen rettigheder: ingen adgang", "uden-rettigheder");
+    println!("Deltagerportal (MitID via NemLog-in):");
+    for (id, _, first, last, part) in seed::CITIZENS {
+        let what = match part {
+            seed::Part::Participant => "deltager med en opgave",
+            seed::Part::TeamResponsible => "holdansvarlig og deltager",
+            seed::Part::WorkLocationResponsible => "arbejdsstedsansvarlig og deltager",
+        };
+        println!("  {id:<17} {first} {last}: {what}");
+    }
+    println!("  {:<17} ikke deltager", "ung");
+    println!("  {:<17} MitID på lavt niveau: afvises", "lav");
+    println!("Nødadgang: slå den til på {base}/admin/status (som admin), log så ind med MitID \"{}\".", idp::ANNA_MITID);
     println!();
 }

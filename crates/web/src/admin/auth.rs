@@ -1,5 +1,7 @@
 //! Who is signed in to the admin app, and the one place that decides what
-//! they may do. Sessions are server-side; the cookie holds an opaque id.
+//! they may do. Sessions are server-side; the cookie holds an opaque id. The
+//! role is the one granted at sign-in (by FK Adgangsstyring, or by the MitID
+//! fallback from the last FK roles) and is kept in the session.
 
 use std::sync::Arc;
 
@@ -12,11 +14,22 @@ use store::tenants::Tenant;
 use uuid::Uuid;
 
 use super::chrome::{Chrome, Section, UserBadge};
+use crate::auth::cookies;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::tenant::CurrentTenant;
 
-pub const ADMIN_COOKIE: &str = "vh_admin";
+pub const ADMIN_COOKIE: &str = cookies::ADMIN;
+
+/// Session data keys of an admin session.
+pub mod keys {
+    /// The role granted at sign-in (`AdminRole::as_str`).
+    pub const ROLE: &str = "role";
+    /// `true` when signed in through the MitID fallback.
+    pub const FALLBACK: &str = "fallback";
+    /// Which IdP the SAML session is with: `fk` or `mitid`.
+    pub const IDP: &str = "idp";
+}
 
 /// A signed-in admin of the request's tenant.
 #[derive(Clone)]
@@ -25,15 +38,18 @@ pub struct AdminUser {
     pub name: String,
     pub role: AdminRole,
     pub tenant: Arc<Tenant>,
+    /// Signed in with MitID through the fallback, not through FK.
+    pub fallback: bool,
     demo: bool,
     flash: Option<String>,
     csrf: String,
 }
 
 impl AdminUser {
-    /// The actor recorded in the audit log for this admin's changes.
+    /// The actor recorded in the audit log for this admin's changes; marked
+    /// when the session came from the MitID fallback (SPEC §7).
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.id), name: self.name.clone(), fallback: false }
+        Actor { user_id: Some(self.id), name: self.name.clone(), fallback: self.fallback }
     }
 
     /// Refuses admins who may only read.
@@ -46,6 +62,16 @@ impl AdminUser {
         if self.role.may_administer() { Ok(()) } else { Err(Error::Forbidden) }
     }
 
+    /// Whether CPR numbers are shown in full; Readers see them masked.
+    pub fn sees_full_cpr(&self) -> bool {
+        self.role.sees_full_cpr()
+    }
+
+    /// A CPR number as this admin may see it.
+    pub fn show_cpr(&self, cpr: &domain::CprNumber) -> String {
+        if self.sees_full_cpr() { cpr.expose().to_owned() } else { cpr.masked() }
+    }
+
     /// The page frame for a page in `section`.
     pub fn chrome(&self, section: Section) -> Chrome {
         Chrome {
@@ -53,6 +79,7 @@ impl AdminUser {
             user: Some(UserBadge { name: self.name.clone(), role: self.role.label().to_owned() }),
             section,
             demo: self.demo,
+            fallback: self.fallback,
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             may_edit: self.role.may_edit(),
@@ -74,7 +101,8 @@ impl FromRequestParts<AppState> for AdminUser {
             return Err(Error::Unauthenticated);
         };
         let token = SessionToken::from_cookie(&session_id);
-        let session = sessions::get_valid(&tenant.db, SessionApp::Admin, &token, state.admin_idle_timeout)
+        let idle = state.auth(&tenant).admin_idle_timeout;
+        let session = sessions::get_valid(&tenant.db, SessionApp::Admin, &token, idle)
             .await?
             .ok_or(Error::Unauthenticated)?;
         let user_id = session.user_id.ok_or(Error::Unauthenticated)?;
@@ -84,9 +112,16 @@ impl FromRequestParts<AppState> for AdminUser {
             Err(e) if e.is_not_found() => return Err(Error::Unauthenticated),
             Err(e) => return Err(e.into()),
         };
-        let role = AdminRole::parse(&user.role).map_err(|_| Error::Forbidden)?;
+        // No role in the session means no access: a role is never assumed.
+        let role = session
+            .data
+            .get(keys::ROLE)
+            .and_then(|r| r.as_str())
+            .and_then(|r| AdminRole::parse(r).ok())
+            .ok_or(Error::Unauthenticated)?;
+        let fallback = session.data.get(keys::FALLBACK).and_then(|f| f.as_bool()).unwrap_or(false);
         let flash = super::flash::read(&parts.headers);
         let csrf = crate::csrf::token_for(&session_id);
-        Ok(AdminUser { id: user.id, name: user.name, role, tenant, demo: state.demo_login, flash, csrf })
+        Ok(AdminUser { id: user.id, name: user.name, role, tenant, fallback, demo: state.demo, flash, csrf })
     }
 }

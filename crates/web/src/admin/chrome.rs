@@ -21,6 +21,8 @@ pub enum Section {
     Diets,
     Participants,
     AuditLog,
+    Status,
+    MyUser,
 }
 
 pub struct NavItem {
@@ -40,6 +42,7 @@ const MENU: &[(Section, &str, &str)] = &[
     (Section::TaskTypes, "/admin/task-types", "Opgavetyper"),
     (Section::Diets, "/admin/diets", "Specialkost"),
     (Section::AuditLog, "/admin/audit-log", "Revisionslog"),
+    (Section::Status, "/admin/status", "Status"),
 ];
 
 pub struct Chrome {
@@ -47,6 +50,8 @@ pub struct Chrome {
     pub user: Option<UserBadge>,
     pub section: Section,
     pub demo: bool,
+    /// Signed in through the MitID fallback: every page says so.
+    pub fallback: bool,
     pub csrf: String,
     pub flash: Option<String>,
     /// Hides edit buttons from readers (the handlers refuse them anyway).

@@ -10,10 +10,11 @@ pub mod chrome;
 pub mod diets;
 pub mod election_types;
 pub mod elections;
+pub mod fallback;
 pub mod flash;
 pub mod home;
 pub mod integrations;
-pub mod login;
+pub mod saml;
 pub mod participants;
 mod staffing;
 pub mod task_types;
@@ -25,7 +26,7 @@ use axum::extract::Request;
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -36,9 +37,8 @@ pub use chrome::{Chrome, Section};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
-        .route("/login", get(login::login_page))
-        .route("/demo-login", post(login::demo_login))
-        .route("/logout", post(login::logout))
+        .merge(saml::routes())
+        .merge(fallback::routes())
         .merge(areas::routes())
         .merge(audit_log::routes())
         .merge(diets::routes())
@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::ADMIN_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(same_origin_posts))
+        // The assertion consumers, deliberately outside the CSRF and
+        // same-origin checks above (see `saml::acs_routes`).
+        .merge(saml::acs_routes())
+        .merge(fallback::acs_routes())
 }
 
 /// Refuses a state-changing request whose `Origin` (or, lacking it, `Referer`)

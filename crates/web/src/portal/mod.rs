@@ -1,30 +1,99 @@
-//! The participant portal, served at `/` on the tenant's portal host. For
-//! now the public front page; sign-in and the participant pages follow.
+//! The participant portal, served at `/` on the tenant's portal host: the
+//! public front page, MitID sign-in ([`auth`]) and the signed-in person's
+//! pages ([`pages`]). Access is decided by the [`auth::Citizen`] extractor
+//! and its `require_*` checks, nowhere else.
+
+pub mod auth;
+pub mod pages;
 
 use askama::Template;
 use axum::Router;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::response::Html;
 use axum::routing::get;
+use serde::Deserialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::tenant::CurrentTenant;
+use auth::Citizen;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(front_page))
+    Router::new()
+        .route("/", get(front_page))
+        .merge(auth::routes())
+        .merge(pages::routes())
+        .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
+        .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
+        .merge(auth::acs_routes())
+}
+
+/// The frame of every portal page.
+pub struct PortalChrome {
+    pub tenant_name: String,
+    /// The signed-in person's name.
+    pub user: Option<String>,
+    pub csrf: String,
+    pub team_responsible: bool,
+    pub work_location_responsible: bool,
+}
+
+impl PortalChrome {
+    pub fn anonymous(tenant_name: &str) -> Self {
+        PortalChrome {
+            tenant_name: tenant_name.to_owned(),
+            user: None,
+            csrf: String::new(),
+            team_responsible: false,
+            work_location_responsible: false,
+        }
+    }
+
+    pub fn of(citizen: &Citizen) -> Self {
+        PortalChrome {
+            tenant_name: citizen.tenant.name.clone(),
+            user: Some(citizen.name.clone()),
+            csrf: citizen.csrf.clone(),
+            team_responsible: !citizen.responsibilities.teams.is_empty(),
+            work_location_responsible: !citizen.responsibilities.work_locations.is_empty(),
+        }
+    }
+}
+
+/// A signed-in person if there is one (public pages show who is signed in).
+pub struct MaybeCitizen(pub Option<Citizen>);
+
+impl FromRequestParts<AppState> for MaybeCitizen {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        match Citizen::from_request_parts(parts, state).await {
+            Ok(c) => Ok(MaybeCitizen(Some(c))),
+            Err(Error::PortalUnauthenticated) => Ok(MaybeCitizen(None)),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "portal/front.html")]
 struct FrontPage {
-    tenant_name: String,
+    chrome: PortalChrome,
     title: String,
     body: String,
+    logged_out: bool,
+}
+
+#[derive(Deserialize)]
+struct FrontQuery {
+    #[serde(default, rename = "logget-ud")]
+    logged_out: Option<String>,
 }
 
 /// The municipality's own front-page text (edited by the secretariat), or a
 /// plain default until they have written one.
-async fn front_page(tenant: CurrentTenant) -> Result<Html<String>> {
+async fn front_page(tenant: CurrentTenant, citizen: MaybeCitizen, Query(query): Query<FrontQuery>) -> Result<Html<String>> {
     let page = store::repo::web_pages::get(&tenant.db, "front").await?;
     let (title, body) = match page {
         Some(p) if !p.title.trim().is_empty() => (p.title, p.body),
@@ -35,6 +104,10 @@ async fn front_page(tenant: CurrentTenant) -> Result<Html<String>> {
                 .to_owned(),
         ),
     };
-    let page = FrontPage { tenant_name: tenant.name.clone(), title, body };
+    let chrome = match &citizen.0 {
+        Some(c) => PortalChrome::of(c),
+        None => PortalChrome::anonymous(&tenant.name),
+    };
+    let page = FrontPage { chrome, title, body, logged_out: query.logged_out.is_some() };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }

@@ -35,20 +35,8 @@ store::store_tests! {
         assert_eq!(location(&response), "/admin/login");
 
         // A Lilleby admin sees Lilleby's data only.
-        let user = store::repo::users::create(
-            &lilleby.db,
-            &store::repo::Actor::system(),
-            store::repo::users::NewUser { name: "Lis Lilleby".into(), email: None, fk_uuid: None, role: AdminRole::Administrator },
-        )
-        .await?;
+        let session = support::admin_session(&lilleby, AdminRole::Administrator).await?;
         let client = app.anonymous();
-        let login = client
-            .post(app.url("/admin/demo-login"))
-            .header("host", lilleby_host)
-            .form(&[("user_id", user.id.to_string())])
-            .send()
-            .await?;
-        let session = support::session_cookie(&login).expect("Lilleby session");
         let areas = client
             .get(app.url("/admin/areas"))
             .header("host", lilleby_host)
@@ -70,21 +58,24 @@ store::store_tests! {
         assert_eq!(location(&response), "/admin/login");
     }
 
-    async fn demo_sign_in_lists_users_and_signs_in(t: TestDb) {
+    async fn a_session_made_for_a_role_signs_in(t: TestDb) {
         let app = TestApp::start(t).await?;
         let admin = app.sign_in(AdminRole::Administrator).await?;
         let body = page(admin.get(app.url("/admin")).send().await?, 200).await?;
         assert!(body.contains("Test Administrator"));
+        // Without SAML configured, the sign-in page says so and offers no way in.
         let login = page(app.anonymous().get(app.url("/admin/login")).send().await?, 200).await?;
-        assert!(login.contains("Dette er en demo"));
-        assert!(login.contains("Test Administrator"));
+        assert!(login.contains("ikke sat op"), "{login}");
+        assert!(!login.contains("demo-login"));
+        let gone = app.anonymous().post(app.url("/admin/demo-login")).form(&[("user_id", "x")]).send().await?;
+        assert_eq!(gone.status(), 404, "the demo sign-in page is gone");
     }
 
     async fn logout_ends_the_session(t: TestDb) {
         let app = TestApp::start(t).await?;
         let admin = app.sign_in(AdminRole::Reader).await?;
         let response = admin.post(app.url("/admin/logout")).send().await?;
-        assert_eq!(location(&response), "/admin/login");
+        assert_eq!(location(&response), "/admin/login?logget-ud=1");
         let response = admin.get(app.url("/admin")).send().await?;
         assert_eq!(response.status(), 303);
     }
@@ -116,7 +107,7 @@ store::store_tests! {
         let home = page(bare.get(app.url("/admin")).header("cookie", &cookie).send().await?, 200).await?;
         assert!(home.contains(&format!("name=\"csrf\" value=\"{token}\"")), "{home}");
         let field = bare.post(app.url("/admin/logout")).header("cookie", &cookie).form(&[("csrf", &token)]).send().await?;
-        assert_eq!(location(&field), "/admin/login");
+        assert_eq!(location(&field), "/admin/login?logget-ud=1");
         let session = support::session_of(&app, AdminRole::Reader).await?;
         let query = bare
             .post(app.url(&format!("/admin/logout?csrf={}", web::csrf::token_for(&session))))
@@ -124,7 +115,7 @@ store::store_tests! {
             .multipart(reqwest::multipart::Form::new().text("x", "y"))
             .send()
             .await?;
-        assert_eq!(location(&query), "/admin/login");
+        assert_eq!(location(&query), "/admin/login?logget-ud=1");
     }
 
     async fn health_and_metrics(t: TestDb) {

@@ -8,11 +8,13 @@ use domain::AdminRole;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// The demo's admins: (name, role).
-pub const ADMINS: [(&str, AdminRole); 3] = [
-    ("Agnes Andersen", AdminRole::Administrator),
-    ("Bent Bødker", AdminRole::Secretariat),
-    ("Clara Carlsen", AdminRole::Reader),
+/// The demo's admins: (FK test user in the simulator, name, FK UUID, role).
+/// They sign in through the simulated FK Adgangsstyring; the rows exist
+/// beforehand so that Anna's MitID can be linked for the fallback.
+pub const ADMINS: [(&str, &str, &str, AdminRole); 3] = [
+    ("admin", "Anna Administrator", "6f1c2b0e-6a61-4c1e-9a55-0a0000000001", AdminRole::Administrator),
+    ("sekretariat", "Søren Sekretær", "6f1c2b0e-6a61-4c1e-9a55-0a0000000002", AdminRole::Secretariat),
+    ("laeser", "Lars Læser", "6f1c2b0e-6a61-4c1e-9a55-0a0000000003", AdminRole::Reader),
 ];
 
 const FIRST_NAMES: [&str; 24] = [
@@ -101,12 +103,27 @@ fn ascii(name: &str) -> String {
         .collect()
 }
 
-/// Creates the demo admins.
-pub async fn seed_admins(db: &impl store::repo::Conn) -> anyhow::Result<()> {
-    use store::repo::users::{NewUser, create};
-    for (name, role) in ADMINS {
-        let new = NewUser { name: name.to_owned(), email: None, fk_uuid: None, role };
-        create(db, &store::repo::Actor::system(), new).await?;
+/// Creates the demo admins as a first FK sign-in would, and links Anna's
+/// MitID (CPR `linked_cpr`) for the fallback sign-in.
+pub async fn seed_admins(
+    db: &impl store::repo::Conn,
+    vault: &store::crypto::CprVault,
+    linked_cpr: &str,
+) -> anyhow::Result<()> {
+    use sea_orm::{ActiveModelTrait, Set};
+    use store::repo::users::{NewUser, bind_cpr, create};
+    let actor = store::repo::Actor::system();
+    for (i, (_, name, fk_uuid, role)) in ADMINS.into_iter().enumerate() {
+        let new = NewUser { name: name.to_owned(), email: None, fk_uuid: Some(fk_uuid.to_owned()), role };
+        let user = create(db, &actor, new).await?;
+        // The roles FK "last granted": what the fallback may give.
+        let mut row: store::entity::users::ActiveModel = user.clone().into();
+        row.last_fk_roles = Set(role.as_str().to_owned());
+        row.last_fk_login_at = Set(Some(chrono::Utc::now()));
+        row.update(db).await?;
+        if i == 0 {
+            bind_cpr(db, vault, &actor, user.id, &domain::CprNumber::parse(linked_cpr)?).await?;
+        }
     }
     Ok(())
 }
