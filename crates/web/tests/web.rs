@@ -34,5 +34,8 @@ mod saml;
 #[path = "web/access.rs"]
 mod access;
 
+#[path = "web/participants.rs"]
+mod participants;
+
 #[path = "web/fallback.rs"]
 mod fallback;
