@@ -10,9 +10,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use integrations::saml::attributes::{self, Loa};
 use integrations::saml::{
-    AuthnRequest, Certificate, Credential, IdpMetadata, Login, LogoutRequest,
-    LogoutResponseMessage, PendingRequest, PendingRequests, ReplayCache, RequestedLoa,
-    ResponseError, ServiceProvider, StoreError, consume_response,
+    AuthnRequest, Certificate, Credential, IdpMetadata, IncomingLogoutRequest, Login,
+    LogoutRequest, LogoutResponseMessage, LogoutStatus, PendingRequest, PendingRequests,
+    ReplayCache, RequestedLoa, ResponseError, ServiceProvider, StoreError, consume_response,
 };
 use simulators::idp::{Flavour, IdpConfig, SimIdp, SimIdpHandle, SpConfig};
 
@@ -288,11 +288,20 @@ async fn every_simulated_attack_and_failure_is_refused_with_its_error() {
         } else {
             "karen"
         };
-        let cases: [(&str, Refusal); 5] = [
+        let cases: [(&str, Refusal); 7] = [
             ("expired", |e| matches!(e, ResponseError::Expired { .. })),
+            ("not_yet_valid", |e| {
+                matches!(e, ResponseError::NotYetValid { .. })
+            }),
             ("wrong_audience", |e| matches!(e, ResponseError::Audience)),
             ("bad_signature", |e| {
                 matches!(e, ResponseError::Signature { .. })
+            }),
+            ("unsigned", |e| {
+                matches!(
+                    e,
+                    ResponseError::AssertionNotSigned | ResponseError::ResponseNotSigned
+                )
             }),
             ("unsigned_assertion", |e| {
                 matches!(e, ResponseError::AssertionNotSigned)
@@ -378,4 +387,141 @@ async fn single_logout_sp_to_idp_and_back() {
             LogoutResponseMessage::from_redirect(query, &s.idp, &s.sp, "_other").unwrap_err();
         assert_eq!(wrong, integrations::saml::LogoutError::InResponseTo);
     }
+}
+
+#[tokio::test]
+async fn missing_attributes_and_low_assurance_are_refused_by_the_attribute_rules() {
+    let fk = setup(Flavour::Fk).await;
+    let base = fk.handle.base_url.clone();
+    add_fault(
+        &base,
+        r#"{"kind":"missing_attributes","path":"/fk/","times":1}"#,
+    )
+    .await;
+    let bare = fk
+        .login("admin")
+        .await
+        .expect("a valid assertion without privileges");
+    assert!(matches!(
+        attributes::privileges(&bare),
+        Err(integrations::saml::AttributeError::Missing(_))
+    ));
+    add_fault(&base, r#"{"kind":"loa_low","path":"/fk/","times":1}"#).await;
+    let low = fk
+        .login("admin")
+        .await
+        .expect("a valid assertion at LoA Low");
+    assert!(attributes::require_fk_assurance(&low).is_err());
+    let none = fk.login("uden-rettigheder").await.expect("signs in");
+    assert!(
+        attributes::privileges(&none).is_err(),
+        "no privileges attribute"
+    );
+
+    let portal = setup(Flavour::NemLogin).await;
+    let base = portal.handle.base_url.clone();
+    add_fault(
+        &base,
+        r#"{"kind":"missing_attributes","path":"/nemlogin/","times":1}"#,
+    )
+    .await;
+    let login = portal
+        .login("karen")
+        .await
+        .expect("a valid assertion without cprNumber");
+    assert_eq!(
+        attributes::nemlogin_identity(&login, Loa::Substantial).unwrap_err(),
+        integrations::saml::AttributeError::Missing("cprNumber")
+    );
+}
+
+#[tokio::test]
+async fn idp_initiated_logout_is_verified_and_answered() {
+    for (flavour, user) in [(Flavour::Fk, "admin"), (Flavour::NemLogin, "karen")] {
+        let s = setup(flavour).await;
+        let login = s.login(user).await.expect("signed in");
+        let url = format!("{}?user={user}", s.handle.url(flavour, "slo/initiate"));
+        let answer = http().get(url).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 302);
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        let (endpoint, query) = location.split_once('?').unwrap();
+        assert_eq!(endpoint, s.sp.slo_url);
+        let request = IncomingLogoutRequest::from_redirect(query, &s.idp, &s.sp, Utc::now())
+            .expect("our SP accepts the simulator's LogoutRequest");
+        assert_eq!(request.name_id, login.name_id);
+        assert_eq!(
+            request.session_indexes,
+            login.session_index.into_iter().collect::<Vec<_>>()
+        );
+
+        let response = request
+            .response(&s.sp, &s.idp, LogoutStatus::Success, Utc::now())
+            .unwrap();
+        let page = http()
+            .get(response.redirect_url(&s.sp.signing).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.status().as_u16(),
+            200,
+            "the simulator read our LogoutResponse"
+        );
+        let recorded = s.handle.control.recorder.all();
+        let last = recorded.last().expect("recorded");
+        let detail = last.detail.as_ref().expect("annotated");
+        assert_eq!(detail["type"], "LogoutResponse", "{detail}");
+        assert_eq!(
+            detail["signature"], "valid",
+            "the simulator verified our signature"
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_faults_are_seen_by_our_sp() {
+    let s = setup(Flavour::Fk).await;
+    let base = s.handle.base_url.clone();
+    let login = s.login("admin").await.expect("signed in");
+    add_fault(
+        &base,
+        r#"{"kind":"bad_signature","path":"/fk/slo","times":1}"#,
+    )
+    .await;
+    let forged = sp_logout(&s, &login, "a").await.unwrap_err();
+    assert!(
+        matches!(forged, integrations::saml::LogoutError::Binding(_)),
+        "{forged:?}"
+    );
+
+    add_fault(&base, r#"{"kind":"status","path":"/fk/slo","times":1}"#).await;
+    let refused = sp_logout(&s, &login, "b")
+        .await
+        .expect("a validly signed refusal");
+    assert!(!refused.is_success(), "{}", refused.status_code);
+}
+
+/// SP-initiated logout of `login`: our signed LogoutRequest to the simulator,
+/// its redirect back read by our SP.
+async fn sp_logout(
+    s: &Setup,
+    login: &Login,
+    relay: &str,
+) -> Result<LogoutResponseMessage, integrations::saml::LogoutError> {
+    let request = LogoutRequest::new(
+        &s.sp,
+        &s.idp,
+        &login.name_id,
+        login.name_id_format.as_deref(),
+        login.session_index.as_deref(),
+        Utc::now(),
+    )
+    .unwrap();
+    let url = request.redirect_url(&s.sp.signing, Some(relay)).unwrap();
+    let answer = http().get(url).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 302, "{:?}", answer.text().await);
+    let location = answer.headers()["location"].to_str().unwrap().to_owned();
+    let (endpoint, query) = location.split_once('?').expect("a redirect-bound message");
+    assert_eq!(endpoint, s.sp.slo_url);
+    LogoutResponseMessage::from_redirect(query, &s.idp, &s.sp, &request.id)
 }

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use integrations::cpr::{CprAnswer, CprError, CprRegistry};
-use integrations::resilience::{BreakerState, CallError, ErrorKind as K};
-use simulators::cpr::{CprSimConfig, CprSimHandle, Persons};
+use integrations::resilience::{BreakerState, CallError, ErrorKind as K, HealthProbe};
+use simulators::cpr::{AgreementRefusal, CprSimConfig, CprSimHandle, Persons};
 
 use super::{RESIDENT, client, cpr, requests, service_error, settings, start};
 use crate::{add_fault, reset};
@@ -276,4 +276,70 @@ async fn breaker_opens_after_n_failures_and_recovers_through_a_half_open_probe()
     assert_eq!(client.resilience().breaker_state(), BreakerState::Closed);
     client.lookup(&cpr(RESIDENT)).await.expect("closed again");
     assert_eq!(requests(&sim), 2);
+}
+
+#[tokio::test]
+async fn a_cvr_without_service_agreement_is_refused_either_way() {
+    for (refusal, expect) in [
+        (
+            AgreementRefusal::SoapFault,
+            (|r| fault_code(r, "NoServiceAgreement")) as fn(&_) -> bool,
+        ),
+        (AgreementRefusal::Forbidden, |r| status(r, 403)),
+    ] {
+        let sim = start(CprSimConfig {
+            agreements: Some(vec!["29189846".into()]),
+            agreement_refusal: refusal,
+            ..CprSimConfig::default()
+        })
+        .await;
+        let result = client(&sim, settings(2)).lookup(&cpr(RESIDENT)).await;
+        assert!(expect(&result), "{refusal:?}: {result:?}");
+        assert_eq!(requests(&sim), 1, "{refusal:?}: a refusal is not retried");
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_fault_fails_one_person_and_not_the_others() {
+    let sim = start(CprSimConfig::default()).await;
+    add_fault(
+        &sim.base_url,
+        r#"{"kind":"soap_fault","key":"0302700517","params":{"code":"TechnicalError"}}"#,
+    )
+    .await;
+    let client = client(&sim, settings(0));
+    let failed = client.lookup(&cpr("0302700517")).await;
+    assert!(fault_code(&failed, "TechnicalError"), "{failed:?}");
+    client
+        .lookup(&cpr(RESIDENT))
+        .await
+        .expect("others are answered");
+}
+
+#[tokio::test]
+async fn the_health_probe_reports_the_service_and_bypasses_an_open_breaker() {
+    let sim = start(CprSimConfig::default()).await;
+    let client = client(&sim, settings(0));
+    let report = client.probe().await;
+    assert!(report.ok, "{}", report.detail);
+    assert_eq!(report.integration, "sf1520");
+
+    add_fault(&sim.base_url, r#"{"kind":"down"}"#).await;
+    for _ in 0..3 {
+        let _ = client.lookup(&cpr(RESIDENT)).await;
+    }
+    assert_eq!(client.resilience().breaker_state(), BreakerState::Open);
+    let before = requests(&sim);
+    let report = client.probe().await;
+    assert!(
+        !report.ok && report.detail.contains("503"),
+        "{}",
+        report.detail
+    );
+    assert_eq!(requests(&sim), before + 1, "the probe reached the service");
+
+    reset(&sim.base_url).await;
+    let report = client.probe().await;
+    assert!(report.ok, "{}", report.detail);
+    assert_eq!(client.resilience().breaker_state(), BreakerState::Closed);
 }
