@@ -1,6 +1,7 @@
 //! `valghalla`: the one binary. Commands are thin; the work is in the crates.
 
 mod config;
+mod cpr_cmd;
 mod demo;
 mod logging;
 mod saml;
@@ -60,6 +61,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// CPR operator commands (extract import, lookup).
+    Cpr {
+        #[command(subcommand)]
+        command: cpr_cmd::CprCommand,
     },
 }
 
@@ -150,6 +156,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Config { command: ConfigCommand::Check { config } } => {
             return Ok(check_config(&config).await);
+        }
+        Command::Cpr { command } => {
+            logging::init(config::LogFormat::Pretty);
+            cpr_cmd::run(command).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -93,6 +93,13 @@ pub struct PersonOutcome {
     pub kept_on_stale_data: usize,
 }
 
+/// The "removed because of new CPR data" job, once per seat and person
+/// (also queued when staff remove someone from the review list).
+pub fn removed_message_job(payload: RemovedPayload) -> NewJob {
+    NewJob::new(REMOVED_BY_CPR, serde_json::to_value(payload).expect("json"))
+        .idempotency_key(format!("{REMOVED_BY_CPR}:{}:{}", payload.seat, payload.participant))
+}
+
 /// The day in Denmark: task dates are Danish calendar days.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&Copenhagen).date_naive()
@@ -202,11 +209,9 @@ impl CprSync {
         }
         // The domain decides who is told: only someone who had said yes.
         let transition = state.remove_by_validation().map_err(|e| SyncError::Seat(e.to_string()))?;
-        let message = transition.message.map(|_| {
-            let payload = RemovedPayload { participant, seat: seat.seat.id, election: seat.seat.election_id };
-            NewJob::new(REMOVED_BY_CPR, serde_json::to_value(payload).expect("json"))
-                .idempotency_key(format!("{REMOVED_BY_CPR}:{}:{participant}", seat.seat.id))
-        });
+        let message = transition
+            .message
+            .map(|_| removed_message_job(RemovedPayload { participant, seat: seat.seat.id, election: seat.seat.election_id }));
         let description = "Fjernet fra opgaven: opfylder ikke kravene efter nye CPR-oplysninger";
         if cpr_review::release_seat(db, actor, seat.seat.id, participant, message, description).await? {
             match state.status() {

@@ -136,6 +136,12 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64> {
     entry::Entity::find().count(db).await.map_err(Error::db("counting the local CPR copy"))
 }
 
+/// Hex SHA-256 of a file's bytes: the identity of an extract file.
+pub fn checksum(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// An extract file about to be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFile {

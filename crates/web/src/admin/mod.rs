@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 mod catalogue;
 pub mod chrome;
+pub mod cpr_review;
 pub mod diets;
 pub mod election_types;
 pub mod elections;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_locations::routes())
         .merge(participants::routes())
         .merge(integrations::routes())
+        .merge(cpr_review::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::ADMIN_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(same_origin_posts))
