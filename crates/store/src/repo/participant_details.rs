@@ -444,6 +444,46 @@ pub async fn list_columns(
     Ok(out)
 }
 
+/// The teams and work locations the participant is responsible for, by name.
+pub async fn responsibilities_of(db: &impl ConnectionTrait, participant: Uuid) -> Result<(Vec<String>, Vec<String>)> {
+    use crate::entity::{team_responsibles, work_location_responsibles};
+    let team_ids: Vec<Uuid> = team_responsibles::Entity::find()
+        .filter(team_responsibles::Column::ParticipantId.eq(participant))
+        .all(db)
+        .await
+        .map_err(Error::db("reading team responsibilities"))?
+        .into_iter()
+        .map(|r| r.team_id)
+        .collect();
+    let location_ids: Vec<Uuid> = work_location_responsibles::Entity::find()
+        .filter(work_location_responsibles::Column::ParticipantId.eq(participant))
+        .all(db)
+        .await
+        .map_err(Error::db("reading work location responsibilities"))?
+        .into_iter()
+        .map(|r| r.work_location_id)
+        .collect();
+    let mut teams: Vec<String> = teams::Entity::find()
+        .filter(teams::Column::Id.is_in(team_ids))
+        .all(db)
+        .await
+        .map_err(Error::db("reading teams"))?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let mut locations: Vec<String> = work_locations::Entity::find()
+        .filter(work_locations::Column::Id.is_in(location_ids))
+        .all(db)
+        .await
+        .map_err(Error::db("reading work locations"))?
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    teams.sort();
+    locations.sort();
+    Ok((teams, locations))
+}
+
 /// What a delete confirmation must warn about (reference §2.5).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteWarnings {

@@ -373,8 +373,10 @@ store_tests! {
         assert!(html.contains("1 deltager(e)"));
         let html = page(client.get(app.url(&format!("/admin/participants?task_type={}", of.task_type))).send().await?, 200).await?;
         assert!(html.contains("1 deltager(e)"));
+        store::entity::team_responsibles::ActiveModel { team_id: Set(of.team), participant_id: Set(id) }.insert(app.db()).await?;
         let html = page(client.get(app.url(&format!("/admin/participants/{id}"))).send().await?, 200).await?;
         assert!(html.contains("Korsbæk Skole"));
+        assert!(html.contains("Teamansvarlig for: Socialdemokratiet"), "{html}");
         // Comments: add and delete.
         let response = client.post(app.url(&format!("/admin/participants/{id}/comments"))).form(&form(&[("text", "Ringer tilbage")])).send().await?;
         assert_eq!(response.status(), 303);
@@ -382,6 +384,7 @@ store_tests! {
         assert!(html.contains("Ringer tilbage"));
         let delete_confirm = page(client.get(app.url(&format!("/admin/participants/{id}/delete"))).send().await?, 200).await?;
         assert!(delete_confirm.contains("aktivt valg"));
+        assert!(delete_confirm.contains("Er teamansvarlig."));
     }
 
     async fn delete_and_bulk_delete(t: TestDb) {

@@ -59,6 +59,8 @@ struct ProfilePage {
     reasons: Vec<&'static str>,
     teams: Vec<String>,
     diets: Vec<String>,
+    responsible_teams: Vec<String>,
+    responsible_locations: Vec<String>,
     seats: Vec<SeatLine>,
     comments: Vec<CommentLine>,
     messages: Vec<MessageLine>,
@@ -117,6 +119,7 @@ async fn load(admin: &AdminUser, id: Uuid, comment_error: Option<String>) -> Res
             subject: m.subject,
         })
         .collect();
+    let (responsible_teams, responsible_locations) = details::responsibilities_of(db, id).await?;
     Ok(ProfilePage {
         chrome: admin.chrome(Section::Participants),
         id,
@@ -129,6 +132,8 @@ async fn load(admin: &AdminUser, id: Uuid, comment_error: Option<String>) -> Res
         reasons,
         teams: details::teams_of(db, id).await?.into_iter().map(|(_, n)| n).collect(),
         diets: details::diet_names_of(db, id).await?,
+        responsible_teams,
+        responsible_locations,
         seats: details::seats_of(db, id).await?,
         comments,
         messages,
