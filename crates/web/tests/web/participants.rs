@@ -430,6 +430,20 @@ store_tests! {
         assert_eq!(response.status(), 404);
     }
 
+    async fn a_tenant_without_cpr_signs_up_provisionally(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let team = team(app.db(), "Frivillige").await?;
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        let response = client.post(app.url("/admin/participants/new")).form(&form(&[("cpr", ALIVE), ("action", "check")])).send().await?;
+        assert!(page(response, 200).await?.contains("CPR kunne ikke nås"));
+        let id = create(&app, &client, ALIVE, team).await?;
+        assert_eq!(participant(&app, id).await?.validation_state, "provisional");
+        let html = page(client.get(app.url(&format!("/admin/participants/{id}"))).send().await?, 200).await?;
+        assert!(html.contains("Foreløbig deltager") && html.contains("Afventer CPR"));
+        let html = page(client.get(app.url("/admin/integrations")).send().await?, 200).await?;
+        assert!(html.contains("Der er ingen integrationer"));
+    }
+
     async fn no_cpr_number_in_any_log_line(t: TestDb) {
         let logs = Captured::default();
         let subscriber = tracing_subscriber::fmt()
