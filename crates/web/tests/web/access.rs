@@ -128,6 +128,10 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Integration status (CPR …).
     ("GET", "/admin/integrations", Read),
     ("POST", "/admin/integrations/{name}/test", Edit),
+    // CPR review list (changes held back before an election).
+    ("GET", "/admin/cpr-review", Read),
+    ("POST", "/admin/cpr-review/{id}/remove", Edit),
+    ("POST", "/admin/cpr-review/{id}/keep", Edit),
     // Portal.
     ("GET", "/", Public),
     ("GET", "/login", Public),
