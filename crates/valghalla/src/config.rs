@@ -16,6 +16,8 @@ use figment::value::Value;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::cpr_wiring::CprConfig;
+
 /// The whole file, with tenants still unchecked.
 #[derive(Debug, Deserialize)]
 pub struct RawConfig {
@@ -97,6 +99,9 @@ struct RawTenant {
     /// them within this many days.
     #[serde(default = "thirty")]
     fallback_max_role_age_days: i64,
+    /// The CPR providers, asked in order (`[tenants.X.cpr]`).
+    #[serde(default)]
+    cpr: CprConfig,
 }
 
 fn thirty() -> i64 {
@@ -172,6 +177,7 @@ pub struct TenantConfig {
     pub identity_provider: Option<IdentityProvider>,
     /// Everything else about signing in (see `crate::saml`).
     pub sign_in: SignIn,
+    pub cpr: CprConfig,
 }
 
 /// A tenant's sign-in settings beyond the FK metadata.
@@ -304,6 +310,9 @@ fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig
     if raw.fallback_max_role_age_days < 1 {
         fail("fallback_max_role_age_days", "must be at least 1".into());
     }
+    for (field, message) in raw.cpr.problems() {
+        fail(&field, message);
+    }
     let base = |url: &Option<String>, host: &str| {
         url.as_deref().map(|u| u.trim().trim_end_matches('/').to_owned()).unwrap_or_else(|| format!("https://{}", host.trim().to_ascii_lowercase()))
     };
@@ -329,6 +338,7 @@ fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig
                 fallback_max_role_age_days: raw.fallback_max_role_age_days,
                 base_dir: base_dir.to_path_buf(),
             },
+            cpr: raw.cpr,
         }),
         _ => Err(errors),
     }

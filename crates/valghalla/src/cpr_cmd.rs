@@ -96,6 +96,7 @@ fn demo_tenant(key: &str, dir: &Path) -> anyhow::Result<crate::config::TenantCon
         cpr_key,
         identity_provider: None,
         sign_in: Default::default(),
+        cpr: Default::default(),
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod config;
 mod cpr_cmd;
+mod cpr_wiring;
 mod demo;
 mod logging;
 mod saml;
@@ -32,6 +33,10 @@ enum Command {
         /// Address to bind; the demo stays on the loopback unless told otherwise.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        /// The CPR simulator's persons (TOML, see crates/simulators/README.md)
+        /// instead of the built-in set.
+        #[arg(long)]
+        cpr_persons: Option<PathBuf>,
     },
     /// Serve every configured tenant (web and, unless --no-jobs, the job runner).
     Serve {
@@ -126,9 +131,9 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Demo { port, data_dir, bind } => {
+        Command::Demo { port, data_dir, bind, cpr_persons } => {
             logging::init(config::LogFormat::Pretty);
-            demo::run(SocketAddr::new(bind, port), &data_dir).await?;
+            demo::run(SocketAddr::new(bind, port), &data_dir, cpr_persons.as_deref()).await?;
         }
         Command::Serve { config, no_jobs } => {
             let config = load_config(&config)?;

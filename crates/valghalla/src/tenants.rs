@@ -1,6 +1,7 @@
 //! Wiring configured tenants to their databases, and the `serve`, `migrate`
 //! and `tenant list` commands.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -69,11 +70,12 @@ pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
     }
     let registry = open_all(&ready).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
+    let cpr = build_cpr(&registry, &ready);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     if run_jobs && config.server.run_jobs {
-        start_jobs(&registry, &stopped)?;
+        start_jobs(&registry, &cpr, &stopped)?;
     }
-    let mut state = web::AppState::new(registry).with_auth(auth);
+    let mut state = web::AppState::new(registry).with_auth(auth).with_cpr(cpr);
     state.metrics = Some(crate::demo::install_metrics()?);
     let served = listen(config.server.listen, config.server.ops_listen, state).await;
     let _ = stop.send(true);
@@ -88,8 +90,9 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     }
     let registry = open_all(&config.tenants).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
+    let cpr = build_cpr(&registry, &config.tenants);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let handles = start_jobs(&registry, &stopped)?;
+    let handles = start_jobs(&registry, &cpr, &stopped)?;
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     let _ = stop.send(true);
     for handle in handles {
@@ -98,16 +101,38 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One job runner and scheduler per tenant database.
+/// Each open tenant's CPR providers. A tenant whose providers cannot be built
+/// (e.g. an unreadable certificate) is logged and runs without CPR: sign-ups
+/// become provisional until it is fixed, instead of the tenant going down.
+pub fn build_cpr(registry: &TenantRegistry, configs: &[TenantConfig]) -> HashMap<String, web::cpr::TenantCpr> {
+    let mut built = HashMap::new();
+    for tenant in registry.all() {
+        let Some(config) = configs.iter().find(|c| c.key == tenant.key) else { continue };
+        match crate::cpr_wiring::build(&config.cpr, tenant, &config.sign_in.base_dir) {
+            Ok(cpr) => {
+                built.insert(tenant.key.clone(), cpr);
+            }
+            Err(e) => tracing::error!(tenant = %tenant.key, error = format!("{e:#}"), "CPR not available for tenant"),
+        }
+    }
+    built
+}
+
+/// One job runner and scheduler per tenant database, with the tenant's CPR.
 pub fn start_jobs(
     registry: &TenantRegistry,
+    cpr: &HashMap<String, web::cpr::TenantCpr>,
     stopped: &tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut handles = Vec::new();
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "valghalla".into());
     for tenant in registry.all() {
         let owner = format!("{host}/{}/{}", std::process::id(), tenant.key);
-        handles.extend(jobs::catalog::start(tenant.db.clone(), owner, stopped.clone())?);
+        let services = match cpr.get(&tenant.key) {
+            Some(c) => crate::cpr_wiring::job_services(tenant, c),
+            None => jobs::Services::default(),
+        };
+        handles.extend(jobs::catalog::start_with(tenant.db.clone(), owner, stopped.clone(), &services)?);
     }
     Ok(handles)
 }

@@ -20,9 +20,17 @@ pub const CVR: &str = "12345674";
 /// Not a real municipality code, so no real person is ever "resident here".
 pub const MUNICIPALITY_CODE: &str = "0999";
 
-pub async fn run(addr: SocketAddr, data_dir: &Path) -> anyhow::Result<()> {
+pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) -> anyhow::Result<()> {
     let started = Instant::now();
-    let config = tenant_config(data_dir)?;
+    // CPR comes from the SF1520 simulator, then the local copy when it is down.
+    let persons = match cpr_persons {
+        Some(path) => simulators::cpr::Persons::from_file(path)?,
+        None => simulators::cpr::Persons::builtin(),
+    };
+    let config = simulators::cpr::CprSimConfig { persons, ..Default::default() };
+    let (cpr_sim_url, cpr_sim) = simulators::cpr::CprSimulator::start(config).await?;
+    let mut config = tenant_config(data_dir)?;
+    config.cpr = cpr_config(&cpr_sim.sf1520_url());
     let tenant = crate::tenants::open(&config).await?;
     let seeded = seed::seed_if_empty(&tenant.db, &tenant.vault).await.context("seeding the demo data")?;
     let mut registry = store::tenants::TenantRegistry::new();
@@ -35,17 +43,37 @@ pub async fn run(addr: SocketAddr, data_dir: &Path) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let base = public_base(local);
     let (idp, auth) = idp::start(&base, local.ip()).await?;
+    let cpr = crate::tenants::build_cpr(&registry, std::slice::from_ref(&config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    crate::tenants::start_jobs(&registry, &stopped)?;
-    let mut state = web::AppState::new(registry).with_auth(std::collections::HashMap::from([(TENANT_KEY.to_owned(), auth)]));
+    crate::tenants::start_jobs(&registry, &cpr, &stopped)?;
+    let mut state = web::AppState::new(registry)
+        .with_auth(std::collections::HashMap::from([(TENANT_KEY.to_owned(), auth)]))
+        .with_cpr(cpr);
     state.demo = true;
     state.secure_cookies = false;
     state.metrics = Some(install_metrics()?);
     print_banner(&base, &idp.base_url, data_dir, seeded, started);
+    println!("CPR (SF1520-simulator): {cpr_sim_url} (fejl: {cpr_sim_url}/__sim/faults)");
+    println!();
     let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
     drop(idp);
+    drop(cpr_sim);
     served
+}
+
+/// SF1520 at the simulator (plain http on the loopback), then the local copy.
+fn cpr_config(sf1520_url: &str) -> crate::cpr_wiring::CprConfig {
+    crate::cpr_wiring::CprConfig {
+        providers: vec!["sf1520".into(), "local_copy".into()],
+        sf1520: Some(crate::cpr_wiring::Sf1520Entry {
+            endpoint: sf1520_url.to_owned(),
+            client_cert: None,
+            client_key: None,
+            trusted_roots: None,
+            resilience: Default::default(),
+        }),
+    }
 }
 
 /// The address people open: `localhost` for a loopback bind (the URL the
@@ -69,6 +97,7 @@ fn tenant_config(data_dir: &Path) -> anyhow::Result<TenantConfig> {
         // The demo's sign-in settings are made in `idp::start`, not read.
         identity_provider: None,
         sign_in: Default::default(),
+        cpr: Default::default(),
     })
 }
 
