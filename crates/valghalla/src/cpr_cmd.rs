@@ -1,7 +1,7 @@
-//! `valghalla cpr import` and `valghalla cpr lookup`: operator commands over
-//! one tenant's local CPR copy. The lookup answers from the local copy for
-//! now; the tenant's full provider chain (SF1520 first) is wired with the
-//! integration settings.
+//! `valghalla cpr import` and `valghalla cpr lookup`: operator commands for
+//! one tenant. The import feeds the local CPR copy; the lookup asks the
+//! tenant's provider chain from `[tenants.X.cpr]` (the local copy alone when
+//! none is configured, and for the demo's data directory).
 //!
 //! The CPR number given on the command line is never logged or echoed: the
 //! JSON shows it masked, and the audit row names its keyed hash.
@@ -13,7 +13,6 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use clap::Subcommand;
 use domain::{CprNumber, Rule, RuleSet, evaluate};
 use integrations::cpr::{CprRegistry, extract};
-use jobs::cpr::LocalCopy;
 use jobs::cpr::local_copy::copy_record;
 use serde_json::json;
 use store::repo::audit::{self, Actor, AuditAction, AuditEntry};
@@ -54,12 +53,16 @@ pub struct TenantArgs {
 
 pub async fn run(command: CprCommand) -> anyhow::Result<()> {
     match command {
-        CprCommand::Import { file, tenant } => import(&file, &open(&tenant).await?).await,
-        CprCommand::Lookup { cpr, on, tenant } => lookup(&cpr, on, &open(&tenant).await?).await,
+        CprCommand::Import { file, tenant } => import(&file, &open(&tenant).await?.0).await,
+        CprCommand::Lookup { cpr, on, tenant } => {
+            let (tenant, config) = open(&tenant).await?;
+            let cpr_config = crate::cpr_wiring::build(&config.cpr, &tenant, &config.sign_in.base_dir)?;
+            lookup(&cpr, on, &tenant, cpr_config.registry.as_ref()).await
+        }
     }
 }
 
-async fn open(args: &TenantArgs) -> anyhow::Result<Tenant> {
+async fn open(args: &TenantArgs) -> anyhow::Result<(Tenant, crate::config::TenantConfig)> {
     let config = match (&args.config, &args.data_dir) {
         (Some(path), _) => {
             let config = crate::load_config(path)?;
@@ -72,7 +75,7 @@ async fn open(args: &TenantArgs) -> anyhow::Result<Tenant> {
         (None, Some(dir)) => demo_tenant(&args.tenant, dir)?,
         (None, None) => anyhow::bail!("give --config (or --data-dir for the demo)"),
     };
-    crate::tenants::open(&config).await
+    Ok((crate::tenants::open(&config).await?, config))
 }
 
 /// The demo tenant under `dir`, as `valghalla demo` created it.
@@ -126,11 +129,10 @@ async fn import(path: &Path, tenant: &Tenant) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn lookup(text: &str, on: Option<NaiveDate>, tenant: &Tenant) -> anyhow::Result<()> {
+async fn lookup(text: &str, on: Option<NaiveDate>, tenant: &Tenant, registry: &dyn CprRegistry) -> anyhow::Result<()> {
     // The parse error never quotes the input.
     let cpr = CprNumber::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let on = on.unwrap_or_else(|| jobs::cpr::sync::today(Utc::now()));
-    let registry = LocalCopy::new(tenant.db.clone(), tenant.vault.clone());
     let result = registry.lookup(&cpr).await;
     let source = match &result {
         Ok(answer) => answer.source.as_str().to_owned(),
@@ -159,4 +161,41 @@ async fn lookup(text: &str, on: Option<NaiveDate>, tenant: &Tenant) -> anyhow::R
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::EntityTrait;
+    use store::entity::audit_log;
+
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../integrations/tests/fixtures/cpr-extract").join(name)
+    }
+
+    #[tokio::test]
+    async fn import_is_idempotent_and_lookup_is_audited_without_the_number() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("demo-cpr.key"), hex::encode([3u8; 32]))?;
+        let tenant = crate::tenants::open(&demo_tenant(crate::demo::TENANT_KEY, dir.path())?).await?;
+        import(&fixture("valid.txt"), &tenant).await?;
+        import(&fixture("valid.txt"), &tenant).await?;
+        assert_eq!(cpr_copy::count(&tenant.db).await?, 10);
+        assert_eq!(cpr_copy::imports(&tenant.db).await?.len(), 1, "the second import changed nothing");
+        assert!(import(&fixture("no-trailer.txt"), &tenant).await.is_err());
+        assert_eq!(cpr_copy::imports(&tenant.db).await?.len(), 1);
+
+        let copy = jobs::cpr::LocalCopy::new(tenant.db.clone(), tenant.vault.clone());
+        lookup("010180-1234", NaiveDate::from_ymd_opt(2030, 6, 1), &tenant, &copy).await?;
+        assert!(lookup("0202020202", None, &tenant, &copy).await.is_err(), "not in the copy");
+        let rows = audit_log::Entity::find().all(&tenant.db).await?;
+        let lookups: Vec<_> = rows.iter().filter(|r| r.action == AuditAction::CprLookup.as_str()).collect();
+        assert_eq!(lookups.len(), 2, "failed lookups are audited too");
+        for row in lookups {
+            let text = format!("{} {:?}", row.description, row.entity_id);
+            assert!(!text.contains("0101801234") && !text.contains("0202020202"), "{text}");
+        }
+        Ok(())
+    }
 }
