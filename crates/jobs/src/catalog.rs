@@ -51,7 +51,8 @@ pub fn handlers_with(services: &Services) -> Handlers {
         tracing::info!(deleted, "audit rows past retention deleted");
         Ok(())
     });
-    crate::cpr::sync::register(&mut handlers, None);
+    let cpr_sync = services.cpr.as_ref().map(|c| crate::cpr::CprSync::new(c.registry.clone(), c.vault.clone(), c.municipality.clone()));
+    crate::cpr::sync::register(&mut handlers, cpr_sync.map(Arc::new));
     handlers
 }
 
