@@ -155,8 +155,11 @@ impl CprSync {
         let actor = Actor::system();
         // A copy only replaces what we hold when it is newer than it.
         let newer = row.cpr_fetched_at.is_none_or(|at| answer.as_of > at);
-        if answer.fresh || newer {
-            participants::update_cpr_data(db, &actor, participant, cpr_data(&answer)).await?;
+        let data = cpr_data(&answer);
+        // Most syncs change nothing; skipping the write keeps the audit log
+        // to real changes and the sync's database load down.
+        if (answer.fresh || newer) && !same_data(&row, &data) {
+            participants::update_cpr_data(db, &actor, participant, data).await?;
         }
         if answer.fresh {
             super::local_copy::remember(db, &self.vault, &answer).await?;
@@ -277,6 +280,25 @@ fn seat_state(seat: &SeatToCheck) -> Option<SeatState> {
         SeatStatus::Accepted => Some(SeatState::Accepted { participant }),
         _ => None,
     }
+}
+
+/// Whether the participant already holds exactly this data (the source and
+/// date aside).
+fn same_data(row: &store::entity::participants::Model, data: &CprData) -> bool {
+    row.first_name == data.first_name
+        && row.last_name == data.last_name
+        && row.street_address == data.street_address
+        && row.co_address == data.co_address
+        && row.postal_code == data.postal_code
+        && row.city == data.city
+        && row.municipality_code.as_deref() == data.municipality_code.as_ref().map(|m| m.as_str())
+        && row.citizenship.as_deref() == data.citizenship.as_ref().map(|c| c.as_str())
+        && row.birth_date == data.birth_date
+        && row.deceased == data.deceased
+        && row.disappeared == data.disappeared
+        && row.under_guardianship == data.under_guardianship
+        && row.exempt_digital_post == data.exempt_digital_post
+        && row.protected_address == data.protected_address
 }
 
 /// The participant's CPR-derived columns from an answer.

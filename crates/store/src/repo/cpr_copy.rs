@@ -116,7 +116,22 @@ pub async fn upsert(
             Ok(Upserted::Inserted)
         }
         // An older file (or a replayed one) must not undo newer data.
-        Some(old) if old.as_of > as_of || old.record == new.record => Ok(Upserted::Unchanged),
+        Some(old) if old.as_of > as_of => Ok(Upserted::Unchanged),
+        // The same record confirmed later: only its date moves, so the copy
+        // says "current as of" the latest confirmation.
+        Some(old) if old.record == new.record => {
+            if old.as_of == as_of {
+                return Ok(Upserted::Unchanged);
+            }
+            let confirmed = entry::ActiveModel {
+                cpr_hash: Set(old.cpr_hash),
+                as_of: Set(as_of),
+                updated_at: Set(now.trunc_subsecs(6)),
+                ..Default::default()
+            };
+            confirmed.update(db).await.map_err(Error::db("updating the local CPR copy"))?;
+            Ok(Upserted::Unchanged)
+        }
         Some(_) => {
             row.update(db).await.map_err(Error::db("updating the local CPR copy"))?;
             Ok(Upserted::Updated)

@@ -60,6 +60,12 @@ store::store_tests! {
         assert_eq!(cpr_copy::upsert(&t.db, &v, &record("0101801234", "Gammel", 5), None, now).await?, Upserted::Unchanged);
         let stored = cpr_copy::get(&t.db, &v, &cpr("0101801234")).await?.unwrap();
         assert_eq!(stored.record, json!({ "name": "Ny" }));
+        // The same record confirmed later only moves its date.
+        let mut later = record("0101801234", "Ny", 0);
+        later.as_of += Duration::days(1);
+        assert_eq!(cpr_copy::upsert(&t.db, &v, &later, None, now).await?, Upserted::Unchanged);
+        let stored = cpr_copy::get(&t.db, &v, &cpr("0101801234")).await?.unwrap();
+        assert_eq!(stored.as_of, later.as_of);
         assert!(cpr_copy::get(&t.db, &v, &cpr("0202802345")).await?.is_none());
     }
 
