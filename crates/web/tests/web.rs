@@ -39,3 +39,6 @@ mod participants;
 
 #[path = "web/fallback.rs"]
 mod fallback;
+
+#[path = "web/cpr_review.rs"]
+mod cpr_review;
