@@ -5,7 +5,6 @@ use domain::AdminRole;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use store::entity::seats;
 use store::repo::cpr_review;
-use store::testing::TestDb;
 
 use crate::staffing_fixtures::{join_team, pairs, participant, post_ok, post_page, seat, staffed};
 use crate::support::{TestApp, page};
