@@ -29,8 +29,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 /// The day in `year` on which someone born on `birth` turns a year older,
 /// following the same 29 February rule as [`age_on`].
 pub fn birthday_in(birth: NaiveDate, year: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
-        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+    NaiveDate::from_ymd_opt(year, birth.month(), birth.day()).or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
 }
 
 /// Whether the person has turned `years` on `on`.

@@ -61,12 +61,7 @@ fn essence(content_type: &str) -> &str {
 /// 200 characters (some browsers send the full client path).
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    base.chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect::<String>().trim().to_owned()
 }
 
 #[cfg(test)]

@@ -33,9 +33,7 @@ impl TaskWindow {
     pub fn to_interval(&self) -> Range<NaiveDateTime> {
         let end_date = if self.passes_midnight() {
             // Only fails at chrono's last representable date.
-            self.date
-                .checked_add_days(Days::new(1))
-                .unwrap_or(self.date)
+            self.date.checked_add_days(Days::new(1)).unwrap_or(self.date)
         } else {
             self.date
         };
@@ -52,11 +50,7 @@ pub fn overlaps(a: &TaskWindow, b: &TaskWindow) -> bool {
 
 /// The ids of the existing seats whose windows clash with `new`.
 pub fn conflicts(new: &TaskWindow, existing: &[(Uuid, TaskWindow)]) -> Vec<Uuid> {
-    existing
-        .iter()
-        .filter(|(_, window)| overlaps(new, window))
-        .map(|(id, _)| *id)
-        .collect()
+    existing.iter().filter(|(_, window)| overlaps(new, window)).map(|(id, _)| *id).collect()
 }
 
 #[cfg(test)]
@@ -73,11 +67,7 @@ mod tests {
     }
 
     fn window(day: u32, start: (u32, u32), end: (u32, u32)) -> TaskWindow {
-        TaskWindow::new(
-            date(2025, 11, day),
-            time(start.0, start.1),
-            time(end.0, end.1),
-        )
+        TaskWindow::new(date(2025, 11, day), time(start.0, start.1), time(end.0, end.1))
     }
 
     #[test]
@@ -97,18 +87,12 @@ mod tests {
 
     #[test]
     fn same_date_apart() {
-        assert!(!overlaps(
-            &window(18, (8, 0), (10, 0)),
-            &window(18, (11, 0), (12, 0))
-        ));
+        assert!(!overlaps(&window(18, (8, 0), (10, 0)), &window(18, (11, 0), (12, 0))));
     }
 
     #[test]
     fn different_dates_do_not_conflict() {
-        assert!(!overlaps(
-            &window(18, (8, 0), (20, 0)),
-            &window(19, (8, 0), (20, 0))
-        ));
+        assert!(!overlaps(&window(18, (8, 0), (20, 0)), &window(19, (8, 0), (20, 0))));
     }
 
     #[test]
@@ -137,16 +121,10 @@ mod tests {
     fn interval_crosses_midnight_when_end_is_not_after_start() {
         let night = window(18, (20, 0), (2, 0));
         assert!(night.passes_midnight());
-        assert_eq!(
-            night.to_interval().end,
-            date(2025, 11, 19).and_time(time(2, 0))
-        );
+        assert_eq!(night.to_interval().end, date(2025, 11, 19).and_time(time(2, 0)));
         let day = window(18, (8, 0), (20, 0));
         assert!(!day.passes_midnight());
-        assert_eq!(
-            day.to_interval().end,
-            date(2025, 11, 18).and_time(time(20, 0))
-        );
+        assert_eq!(day.to_interval().end, date(2025, 11, 18).and_time(time(20, 0)));
     }
 
     #[test]
@@ -167,10 +145,7 @@ mod tests {
             (Uuid::from_u128(4), window(19, (2, 0), (5, 0))),
             (Uuid::from_u128(5), window(17, (23, 0), (21, 0))),
         ];
-        assert_eq!(
-            conflicts(&new, &existing),
-            [Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(5)]
-        );
+        assert_eq!(conflicts(&new, &existing), [Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(5)]);
         assert!(conflicts(&new, &[]).is_empty());
     }
 

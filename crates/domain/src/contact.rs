@@ -20,9 +20,7 @@ pub enum MobileError {
     NotDigits,
     #[error("Et dansk mobilnummer skal være 8 cifre")]
     DanishLength,
-    #[error(
-        "Et udenlandsk nummer skal skrives som + og landekode efterfulgt af nummeret, i alt 8-15 cifre"
-    )]
+    #[error("Et udenlandsk nummer skal skrives som + og landekode efterfulgt af nummeret, i alt 8-15 cifre")]
     ForeignLength,
 }
 
@@ -38,9 +36,7 @@ impl Mobile {
         if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) {
             return danish(&compact);
         }
-        let international = compact
-            .strip_prefix('+')
-            .or_else(|| compact.strip_prefix("00"));
+        let international = compact.strip_prefix('+').or_else(|| compact.strip_prefix("00"));
         let digits = international.unwrap_or(&compact);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MobileError::NotDigits);
@@ -248,11 +244,7 @@ mod tests {
     #[test]
     fn danish_numbers_must_have_8_digits() {
         for input in ["1234567", "123456789", "+451234567", "0045123456789"] {
-            assert_eq!(
-                Mobile::parse(input),
-                Err(MobileError::DanishLength),
-                "{input}"
-            );
+            assert_eq!(Mobile::parse(input), Err(MobileError::DanishLength), "{input}");
         }
     }
 
@@ -272,14 +264,8 @@ mod tests {
         assert_eq!(Mobile::parse("+4670123"), Err(MobileError::ForeignLength));
         assert!(Mobile::parse("+467012345678901").is_ok());
         assert_eq!(Mobile::parse("+467012"), Err(MobileError::ForeignLength));
-        assert_eq!(
-            Mobile::parse("+4670123456789012"),
-            Err(MobileError::ForeignLength)
-        );
-        assert_eq!(
-            Mobile::parse("+0123456789"),
-            Err(MobileError::ForeignLength)
-        );
+        assert_eq!(Mobile::parse("+4670123456789012"), Err(MobileError::ForeignLength));
+        assert_eq!(Mobile::parse("+0123456789"), Err(MobileError::ForeignLength));
     }
 
     #[test]
@@ -355,14 +341,8 @@ mod tests {
 
     #[test]
     fn error_messages_are_danish() {
-        assert_eq!(
-            MobileError::DanishLength.to_string(),
-            "Et dansk mobilnummer skal være 8 cifre"
-        );
-        assert_eq!(
-            EmailError::NotOneAt.to_string(),
-            "E-mailadressen skal indeholde præcis ét @"
-        );
+        assert_eq!(MobileError::DanishLength.to_string(), "Et dansk mobilnummer skal være 8 cifre");
+        assert_eq!(EmailError::NotOneAt.to_string(), "E-mailadressen skal indeholde præcis ét @");
     }
 
     proptest! {

@@ -98,9 +98,7 @@ fn normalise(input: &str) -> Result<String, CprError> {
 
 fn birth_date_of(digits: &str) -> Result<NaiveDate, CprError> {
     let number = |range: std::ops::Range<usize>| -> u32 {
-        digits[range]
-            .bytes()
-            .fold(0, |acc, b| acc * 10 + u32::from(b - b'0'))
+        digits[range].bytes().fold(0, |acc, b| acc * 10 + u32::from(b - b'0'))
     };
     let (day, month, yy) = (number(0..2), number(2..4), number(4..6));
     let seventh = number(6..7);
@@ -127,12 +125,7 @@ fn century(seventh_digit: u32, yy: u32) -> i32 {
 
 /// Builds the date part of a CPR number, for tests and fixtures elsewhere.
 pub fn date_part(date: NaiveDate) -> String {
-    format!(
-        "{:02}{:02}{:02}",
-        date.day(),
-        date.month(),
-        date.year().rem_euclid(100)
-    )
+    format!("{:02}{:02}{:02}", date.day(), date.month(), date.year().rem_euclid(100))
 }
 
 #[cfg(test)]

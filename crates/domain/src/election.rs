@@ -57,11 +57,7 @@ fn dk(date: &NaiveDate) -> String {
 
 impl ElectionDates {
     /// Checks the range rule and returns every violation, not just the first.
-    pub fn new(
-        election: NaiveDate,
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Result<Self, Vec<DatesError>> {
+    pub fn new(election: NaiveDate, first: NaiveDate, last: NaiveDate) -> Result<Self, Vec<DatesError>> {
         let mut errors = Vec::new();
         if first > election {
             errors.push(DatesError::FirstAfterElection);
@@ -69,15 +65,7 @@ impl ElectionDates {
         if last < election {
             errors.push(DatesError::LastBeforeElection);
         }
-        if errors.is_empty() {
-            Ok(ElectionDates {
-                election,
-                first,
-                last,
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(ElectionDates { election, first, last }) } else { Err(errors) }
     }
 
     pub fn election_date(&self) -> NaiveDate {
@@ -99,11 +87,7 @@ impl ElectionDates {
 
     /// Checks that the existing seats, from `earliest` to `latest`, still fit
     /// when the range is changed to this one. `None` means no seats.
-    pub fn check_seats(
-        &self,
-        earliest: Option<NaiveDate>,
-        latest: Option<NaiveDate>,
-    ) -> Result<(), Vec<SeatsOutside>> {
+    pub fn check_seats(&self, earliest: Option<NaiveDate>, latest: Option<NaiveDate>) -> Result<(), Vec<SeatsOutside>> {
         let mut errors = Vec::new();
         if let Some(date) = earliest.filter(|d| *d < self.first) {
             errors.push(SeatsOutside::BeforeFirst(date));
@@ -111,11 +95,7 @@ impl ElectionDates {
         if let Some(date) = latest.filter(|d| *d > self.last) {
             errors.push(SeatsOutside::AfterLast(date));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
@@ -137,11 +117,7 @@ impl LockPeriod {
         if days < 1 {
             return Err(LockPeriodError::TooShort);
         }
-        u32::try_from(days)
-            .ok()
-            .filter(|d| *d <= MAX_LOCK_DAYS)
-            .map(LockPeriod)
-            .ok_or(LockPeriodError::TooLong)
+        u32::try_from(days).ok().filter(|d| *d <= MAX_LOCK_DAYS).map(LockPeriod).ok_or(LockPeriodError::TooLong)
     }
 
     pub fn days(self) -> u32 {
@@ -200,23 +176,10 @@ impl CopyPlan {
             let last = date.checked_add_days(Days::new(after.into()))?;
             Some((first, last))
         };
-        let (window_first, window_last) =
-            around(source_election).ok_or(CopyPlanError::OutOfCalendar)?;
+        let (window_first, window_last) = around(source_election).ok_or(CopyPlanError::OutOfCalendar)?;
         let (new_first, new_last) = around(new_election).ok_or(CopyPlanError::OutOfCalendar)?;
-        let new_dates = ElectionDates {
-            election: new_election,
-            first: new_first,
-            last: new_last,
-        };
-        Ok(CopyPlan {
-            source_election,
-            new_election,
-            before,
-            after,
-            window_first,
-            window_last,
-            new_dates,
-        })
+        let new_dates = ElectionDates { election: new_election, first: new_first, last: new_last };
+        Ok(CopyPlan { source_election, new_election, before, after, window_first, window_last, new_dates })
     }
 
     /// The source seats' dates that are copied, inclusive at both ends.
@@ -272,50 +235,27 @@ pub enum ElectionRefusal {
 /// Whether an election may be deleted: never while active, since its
 /// participants are being invited and messaged.
 pub fn may_delete(active: bool) -> Result<(), ElectionRefusal> {
-    if active {
-        Err(ElectionRefusal::DeleteWhileActive)
-    } else {
-        Ok(())
-    }
+    if active { Err(ElectionRefusal::DeleteWhileActive) } else { Ok(()) }
 }
 
 /// Whether an election may be activated: not twice, since an activation
 /// sends the election's pending invitations.
 pub fn may_activate(active: bool) -> Result<(), ElectionRefusal> {
-    if active {
-        Err(ElectionRefusal::AlreadyActive)
-    } else {
-        Ok(())
-    }
+    if active { Err(ElectionRefusal::AlreadyActive) } else { Ok(()) }
 }
 
 pub fn may_deactivate(active: bool) -> Result<(), ElectionRefusal> {
-    if active {
-        Ok(())
-    } else {
-        Err(ElectionRefusal::AlreadyInactive)
-    }
+    if active { Ok(()) } else { Err(ElectionRefusal::AlreadyInactive) }
 }
 
 /// Whether a work location may leave an election: only when none of the
 /// election's seats lie there, so nobody's task disappears silently.
 pub fn may_remove_work_location(title: &str, seats: u64) -> Result<(), ElectionRefusal> {
-    if seats == 0 {
-        Ok(())
-    } else {
-        Err(ElectionRefusal::WorkLocationHasSeats {
-            title: title.to_owned(),
-            seats,
-        })
-    }
+    if seats == 0 { Ok(()) } else { Err(ElectionRefusal::WorkLocationHasSeats { title: title.to_owned(), seats }) }
 }
 
 fn work_location_has_seats(title: &str, seats: u64) -> String {
-    let seats = if seats == 1 {
-        "1 opgave".to_owned()
-    } else {
-        format!("{seats} opgaver")
-    };
+    let seats = if seats == 1 { "1 opgave".to_owned() } else { format!("{seats} opgaver") };
     format!(
         "Arbejdsstedet »{title}« kan ikke fjernes fra valget, fordi det har {seats} i valget. Fjern opgaverne først."
     )

@@ -19,13 +19,8 @@ pub enum Rule {
 
 impl Rule {
     /// In the order a UI should list them.
-    pub const ALL: [Rule; 5] = [
-        Rule::Alive,
-        Rule::Age18,
-        Rule::ResidentInMunicipality,
-        Rule::DanishCitizen,
-        Rule::NotUnderGuardianship,
-    ];
+    pub const ALL: [Rule; 5] =
+        [Rule::Alive, Rule::Age18, Rule::ResidentInMunicipality, Rule::DanishCitizen, Rule::NotUnderGuardianship];
 
     /// Stable key for storage.
     pub fn as_str(self) -> &'static str {
@@ -76,19 +71,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    pub const NONE: RuleSet = RuleSet {
-        age18: false,
-        resident_in_municipality: false,
-        danish_citizen: false,
-        not_under_guardianship: false,
-    };
+    pub const NONE: RuleSet =
+        RuleSet { age18: false, resident_in_municipality: false, danish_citizen: false, not_under_guardianship: false };
 
-    pub const ALL: RuleSet = RuleSet {
-        age18: true,
-        resident_in_municipality: true,
-        danish_citizen: true,
-        not_under_guardianship: true,
-    };
+    pub const ALL: RuleSet =
+        RuleSet { age18: true, resident_in_municipality: true, danish_citizen: true, not_under_guardianship: true };
 
     /// Builds a set from rules; Alive is accepted and ignored.
     pub fn from_rules(rules: impl IntoIterator<Item = Rule>) -> RuleSet {
@@ -119,10 +106,7 @@ impl RuleSet {
 
     /// The optional rules in the set, in [`Rule::ALL`] order.
     pub fn optional_rules(&self) -> Vec<Rule> {
-        Rule::ALL
-            .into_iter()
-            .filter(|rule| *rule != Rule::Alive && self.applies(*rule))
-            .collect()
+        Rule::ALL.into_iter().filter(|rule| *rule != Rule::Alive && self.applies(*rule)).collect()
     }
 }
 
@@ -170,11 +154,7 @@ impl Eligibility {
 
     /// Every failed rule, not just the first.
     pub fn failed(&self) -> Vec<Rule> {
-        self.results
-            .iter()
-            .filter(|result| result.outcome == Outcome::Failed)
-            .map(|result| result.rule)
-            .collect()
+        self.results.iter().filter(|result| result.outcome == Outcome::Failed).map(|result| result.rule).collect()
     }
 
     /// The Danish reasons for each failed rule.
@@ -184,10 +164,7 @@ impl Eligibility {
 
     /// `None` when the rule does not apply to this election type.
     pub fn outcome(&self, rule: Rule) -> Option<Outcome> {
-        self.results
-            .iter()
-            .find(|result| result.rule == rule)
-            .map(|result| result.outcome)
+        self.results.iter().find(|result| result.rule == rule).map(|result| result.outcome)
     }
 }
 
@@ -212,11 +189,7 @@ pub fn evaluate(
         };
         RuleResult { rule, outcome }
     };
-    let results = Rule::ALL
-        .into_iter()
-        .filter(|rule| rules.applies(*rule))
-        .map(check)
-        .collect();
+    let results = Rule::ALL.into_iter().filter(|rule| rules.applies(*rule)).map(check).collect();
     Eligibility { results }
 }
 
@@ -231,9 +204,7 @@ fn passes(rule: Rule, person: &PersonFacts, task_date: NaiveDate, own: &Municipa
 }
 
 fn is_danish(citizenship: Option<&str>) -> bool {
-    citizenship
-        .and_then(|code| CountryCode::parse(code).ok())
-        .is_some_and(|code| code.is_danish())
+    citizenship.and_then(|code| CountryCode::parse(code).ok()).is_some_and(|code| code.is_danish())
 }
 
 #[cfg(test)]

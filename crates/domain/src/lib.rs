@@ -28,16 +28,13 @@ pub use conflict::{TaskWindow, conflicts, overlaps};
 pub use contact::{Email, EmailError, Mobile, MobileError};
 pub use cpr::{CprError, CprNumber};
 pub use election::{
-    CopyPlan, CopyPlanError, DatesError, ElectionDates, ElectionRefusal, LockPeriod, LockPeriodError,
-    SeatsOutside,
+    CopyPlan, CopyPlanError, DatesError, ElectionDates, ElectionRefusal, LockPeriod, LockPeriodError, SeatsOutside,
 };
 pub use eligibility::{Eligibility, Outcome, PersonFacts, Rule, RuleResult, RuleSet, evaluate};
 pub use lock::{last_cancellation_day, may_cancel};
 pub use master::{DeleteRefusal, Name, NameError};
 pub use message::MessageKind;
-pub use municipality::{
-    CountryCode, CountryCodeError, Cvr, CvrError, MunicipalityCode, MunicipalityCodeError,
-};
+pub use municipality::{CountryCode, CountryCodeError, Cvr, CvrError, MunicipalityCode, MunicipalityCodeError};
 pub use seat::{SeatAction, SeatError, SeatState, SeatStatus, Transition};
 pub use staffing::StaffingRefusal;
 pub use task_time::{TaskTimes, TaskTimesError};

@@ -72,10 +72,7 @@ impl MessageKind {
     }
 
     pub fn parse(key: &str) -> Result<Self, UnknownMessageKind> {
-        MessageKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == key)
-            .ok_or(UnknownMessageKind)
+        MessageKind::ALL.into_iter().find(|kind| kind.as_str() == key).ok_or(UnknownMessageKind)
     }
 }
 
@@ -148,9 +145,6 @@ mod tests {
 
     #[test]
     fn display_is_the_danish_label() {
-        assert_eq!(
-            MessageKind::RemovedByNewCprData.to_string(),
-            "Fjernet pga. nye CPR-oplysninger"
-        );
+        assert_eq!(MessageKind::RemovedByNewCprData.to_string(), "Fjernet pga. nye CPR-oplysninger");
     }
 }

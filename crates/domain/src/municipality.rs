@@ -111,11 +111,7 @@ impl Cvr {
 }
 
 fn weighted_sum(digits: &str) -> u32 {
-    digits
-        .bytes()
-        .zip(CVR_WEIGHTS)
-        .map(|(b, weight)| u32::from(b - b'0') * weight)
-        .sum()
+    digits.bytes().zip(CVR_WEIGHTS).map(|(b, weight)| u32::from(b - b'0') * weight).sum()
 }
 
 impl fmt::Display for Cvr {
@@ -160,11 +156,7 @@ impl CountryCode {
     pub const DENMARK: CountryCode = CountryCode(*b"5100");
 
     pub fn parse(input: &str) -> Result<Self, CountryCodeError> {
-        let bytes: [u8; 4] = input
-            .trim()
-            .as_bytes()
-            .try_into()
-            .map_err(|_| CountryCodeError)?;
+        let bytes: [u8; 4] = input.trim().as_bytes().try_into().map_err(|_| CountryCodeError)?;
         if !bytes.iter().all(u8::is_ascii_digit) {
             return Err(CountryCodeError);
         }
@@ -225,29 +217,16 @@ mod tests {
 
     #[test]
     fn municipality_code_rejects_zero_and_junk() {
-        assert_eq!(
-            MunicipalityCode::parse("0"),
-            Err(MunicipalityCodeError::Zero)
-        );
-        assert_eq!(
-            MunicipalityCode::parse("0000"),
-            Err(MunicipalityCodeError::Zero)
-        );
+        assert_eq!(MunicipalityCode::parse("0"), Err(MunicipalityCodeError::Zero));
+        assert_eq!(MunicipalityCode::parse("0000"), Err(MunicipalityCodeError::Zero));
         for bad in ["", " ", "10101", "-101", "+101", "1a1", "1 01"] {
-            assert_eq!(
-                MunicipalityCode::parse(bad),
-                Err(MunicipalityCodeError::NotDigits),
-                "{bad}"
-            );
+            assert_eq!(MunicipalityCode::parse(bad), Err(MunicipalityCodeError::NotDigits), "{bad}");
         }
     }
 
     #[test]
     fn equal_codes_compare_equal_whatever_the_padding() {
-        assert_eq!(
-            MunicipalityCode::parse("101").unwrap(),
-            MunicipalityCode::parse("0101").unwrap()
-        );
+        assert_eq!(MunicipalityCode::parse("101").unwrap(), MunicipalityCode::parse("0101").unwrap());
     }
 
     #[test]
@@ -284,14 +263,8 @@ mod tests {
 
     #[test]
     fn danish_messages() {
-        assert_eq!(
-            MunicipalityCodeError::NotDigits.to_string(),
-            "Kommunekoden skal være 1-4 cifre"
-        );
-        assert_eq!(
-            CvrError::NotEightDigits.to_string(),
-            "CVR-nummeret skal være 8 cifre"
-        );
+        assert_eq!(MunicipalityCodeError::NotDigits.to_string(), "Kommunekoden skal være 1-4 cifre");
+        assert_eq!(CvrError::NotEightDigits.to_string(), "CVR-nummeret skal være 8 cifre");
         assert_eq!(CountryCodeError.to_string(), "Landekoden skal være 4 cifre");
     }
 

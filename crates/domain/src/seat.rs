@@ -18,19 +18,10 @@ use crate::message::MessageKind;
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SeatState {
     Available,
-    Invited {
-        participant: Uuid,
-        invitation_code: Uuid,
-    },
-    Accepted {
-        participant: Uuid,
-    },
-    CheckedIn {
-        participant: Uuid,
-    },
-    NoShow {
-        participant: Uuid,
-    },
+    Invited { participant: Uuid, invitation_code: Uuid },
+    Accepted { participant: Uuid },
+    CheckedIn { participant: Uuid },
+    NoShow { participant: Uuid },
 }
 
 /// A state without its data, for filters, columns and error messages.
@@ -45,13 +36,8 @@ pub enum SeatStatus {
 }
 
 impl SeatStatus {
-    pub const ALL: [SeatStatus; 5] = [
-        SeatStatus::Available,
-        SeatStatus::Invited,
-        SeatStatus::Accepted,
-        SeatStatus::CheckedIn,
-        SeatStatus::NoShow,
-    ];
+    pub const ALL: [SeatStatus; 5] =
+        [SeatStatus::Available, SeatStatus::Invited, SeatStatus::Accepted, SeatStatus::CheckedIn, SeatStatus::NoShow];
 
     /// Stable key for storage.
     pub fn as_str(self) -> &'static str {
@@ -135,10 +121,7 @@ impl fmt::Display for SeatAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SeatError {
     #[error("Kan ikke {action}, når pladsen har status »{from}«")]
-    NotAllowed {
-        from: SeatStatus,
-        action: SeatAction,
-    },
+    NotAllowed { from: SeatStatus, action: SeatAction },
     #[error("Invitationen gælder ikke længere")]
     InvitationMismatch,
     #[error("Pladsen tilhører en anden deltager")]
@@ -164,33 +147,19 @@ pub struct Transition {
 
 impl Transition {
     fn to(state: SeatState) -> Transition {
-        Transition {
-            state,
-            participant: state.participant(),
-            write_rejection_history: false,
-            message: None,
-        }
+        Transition { state, participant: state.participant(), write_rejection_history: false, message: None }
     }
 
     fn freed(former: Uuid) -> Transition {
-        Transition {
-            participant: Some(former),
-            ..Transition::to(SeatState::Available)
-        }
+        Transition { participant: Some(former), ..Transition::to(SeatState::Available) }
     }
 
     fn with_message(self, message: MessageKind) -> Transition {
-        Transition {
-            message: Some(message),
-            ..self
-        }
+        Transition { message: Some(message), ..self }
     }
 
     fn with_history(self) -> Transition {
-        Transition {
-            write_rejection_history: true,
-            ..self
-        }
+        Transition { write_rejection_history: true, ..self }
     }
 }
 
@@ -217,35 +186,23 @@ impl SeatState {
 
     pub fn invitation_code(&self) -> Option<Uuid> {
         match *self {
-            SeatState::Invited {
-                invitation_code, ..
-            } => Some(invitation_code),
+            SeatState::Invited { invitation_code, .. } => Some(invitation_code),
             _ => None,
         }
     }
 
     fn not_allowed(&self, action: SeatAction) -> SeatError {
-        SeatError::NotAllowed {
-            from: self.status(),
-            action,
-        }
+        SeatError::NotAllowed { from: self.status(), action }
     }
 
     /// Available → Invited. The caller supplies a fresh code for every
     /// invitation so that an old link never opens a new invitation. The
     /// Invitation message is due now if the election is active, otherwise
     /// at activation; that timing is the caller's.
-    pub fn invite(
-        &self,
-        participant: Uuid,
-        invitation_code: Uuid,
-    ) -> Result<Transition, SeatError> {
+    pub fn invite(&self, participant: Uuid, invitation_code: Uuid) -> Result<Transition, SeatError> {
         match self {
             SeatState::Available => {
-                let state = SeatState::Invited {
-                    participant,
-                    invitation_code,
-                };
+                let state = SeatState::Invited { participant, invitation_code };
                 Ok(Transition::to(state).with_message(MessageKind::Invitation))
             }
             _ => Err(self.not_allowed(SeatAction::Invite)),
@@ -256,14 +213,9 @@ impl SeatState {
     /// the link matches; Available → Accepted is self sign-up (no code).
     /// A code presented for an Available seat means the invitation was
     /// withdrawn, so it is refused rather than turned into a sign-up.
-    pub fn accept(
-        &self,
-        participant: Uuid,
-        invitation_code: Option<Uuid>,
-    ) -> Result<Transition, SeatError> {
+    pub fn accept(&self, participant: Uuid, invitation_code: Option<Uuid>) -> Result<Transition, SeatError> {
         let accepted = |participant| {
-            Transition::to(SeatState::Accepted { participant })
-                .with_message(MessageKind::RegistrationConfirmation)
+            Transition::to(SeatState::Accepted { participant }).with_message(MessageKind::RegistrationConfirmation)
         };
         match *self {
             SeatState::Available if invitation_code.is_some() => Err(SeatError::InvitationMismatch),
@@ -277,17 +229,11 @@ impl SeatState {
     }
 
     /// Invited → Available; the invitee said no.
-    pub fn reject(
-        &self,
-        participant: Uuid,
-        invitation_code: Option<Uuid>,
-    ) -> Result<Transition, SeatError> {
+    pub fn reject(&self, participant: Uuid, invitation_code: Option<Uuid>) -> Result<Transition, SeatError> {
         match self {
             SeatState::Invited { .. } => {
                 let invitee = self.answering_invitee(participant, invitation_code)?;
-                Ok(Transition::freed(invitee)
-                    .with_history()
-                    .with_message(MessageKind::CancellationConfirmation))
+                Ok(Transition::freed(invitee).with_history().with_message(MessageKind::CancellationConfirmation))
             }
             _ => Err(self.not_allowed(SeatAction::Reject)),
         }
@@ -296,10 +242,11 @@ impl SeatState {
     /// The invitee, if whoever answers may answer for them.
     fn answering_invitee(&self, participant: Uuid, code: Option<Uuid>) -> Result<Uuid, SeatError> {
         match *self {
-            SeatState::Invited {
-                participant: invitee,
-                invitation_code,
-            } if participant == invitee || code == Some(invitation_code) => Ok(invitee),
+            SeatState::Invited { participant: invitee, invitation_code }
+                if participant == invitee || code == Some(invitation_code) =>
+            {
+                Ok(invitee)
+            }
             _ => Err(SeatError::InvitationMismatch),
         }
     }
@@ -313,10 +260,7 @@ impl SeatState {
         lock_days: u32,
         today: NaiveDate,
     ) -> Result<Transition, SeatError> {
-        let SeatState::Accepted {
-            participant: holder,
-        } = *self
-        else {
+        let SeatState::Accepted { participant: holder } = *self else {
             return Err(self.not_allowed(SeatAction::CancelByParticipant));
         };
         if holder != participant {
@@ -325,9 +269,7 @@ impl SeatState {
         if !may_cancel(task_date, lock_days, today) {
             return Err(SeatError::LockPeriod);
         }
-        Ok(Transition::freed(holder)
-            .with_history()
-            .with_message(MessageKind::CancellationConfirmation))
+        Ok(Transition::freed(holder).with_history().with_message(MessageKind::CancellationConfirmation))
     }
 
     /// An administrator takes the person off the seat.
@@ -373,11 +315,7 @@ impl SeatState {
 
     /// Accepted → CheckedIn on the task date. Also NoShow → CheckedIn, for
     /// someone marked absent who turns up late.
-    pub fn check_in(
-        &self,
-        task_date: NaiveDate,
-        today: NaiveDate,
-    ) -> Result<Transition, SeatError> {
+    pub fn check_in(&self, task_date: NaiveDate, today: NaiveDate) -> Result<Transition, SeatError> {
         match *self {
             SeatState::Accepted { participant } | SeatState::NoShow { participant } => {
                 on_task_date(task_date, today)?;
@@ -388,11 +326,7 @@ impl SeatState {
     }
 
     /// Accepted → NoShow on the task date.
-    pub fn mark_no_show(
-        &self,
-        task_date: NaiveDate,
-        today: NaiveDate,
-    ) -> Result<Transition, SeatError> {
+    pub fn mark_no_show(&self, task_date: NaiveDate, today: NaiveDate) -> Result<Transition, SeatError> {
         match *self {
             SeatState::Accepted { participant } => {
                 on_task_date(task_date, today)?;
@@ -404,11 +338,7 @@ impl SeatState {
 }
 
 fn on_task_date(task_date: NaiveDate, today: NaiveDate) -> Result<(), SeatError> {
-    if task_date == today {
-        Ok(())
-    } else {
-        Err(SeatError::NotTaskDate)
-    }
+    if task_date == today { Ok(()) } else { Err(SeatError::NotTaskDate) }
 }
 
 #[cfg(test)]

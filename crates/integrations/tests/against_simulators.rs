@@ -21,10 +21,7 @@ mod saml;
 pub fn http() -> reqwest::Client {
     // reqwest is built without a default crypto provider (as in production).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client")
 }
 
 /// Adds a fault rule through the simulator's control API (`POST /__sim/faults`).
@@ -41,14 +38,6 @@ pub async fn add_fault(base_url: &str, rule: &str) {
 
 /// `POST /__sim/reset`: faults, recordings, clock and the simulator's state.
 pub async fn reset(base_url: &str) {
-    let response = http()
-        .post(format!("{base_url}/__sim/reset"))
-        .send()
-        .await
-        .expect("the control API answers");
-    assert!(
-        response.status().is_success(),
-        "reset: {}",
-        response.status()
-    );
+    let response = http().post(format!("{base_url}/__sim/reset")).send().await.expect("the control API answers");
+    assert!(response.status().is_success(), "reset: {}", response.status());
 }

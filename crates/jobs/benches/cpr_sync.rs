@@ -24,7 +24,9 @@ use integrations::cpr::{
 use jobs::cpr::CprSync;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use store::crypto::CprVault;
-use store::entity::{areas, election_work_locations, elections, participants, seats, task_types, teams, work_locations};
+use store::entity::{
+    areas, election_work_locations, elections, participants, seats, task_types, teams, work_locations,
+};
 use store::testing::TestDb;
 use uuid::Uuid;
 
@@ -51,7 +53,12 @@ fn record(cpr: &CprNumber) -> CprRecord {
         birth_date: cpr.birth_date(),
         cpr: cpr.clone(),
         current_cpr: None,
-        name: PersonName { first_names: "Søs".into(), middle_name: None, last_name: "Ørnebjerg".into(), addressing_name: None },
+        name: PersonName {
+            first_names: "Søs".into(),
+            middle_name: None,
+            last_name: "Ørnebjerg".into(),
+            addressing_name: None,
+        },
         age: None,
         sex: None,
         status: PersonStatus::Resident,
@@ -156,7 +163,9 @@ async fn populate(db: &DatabaseConnection, vault: &CprVault, n: usize) -> anyhow
     }
     .insert(db)
     .await?;
-    election_work_locations::ActiveModel { election_id: Set(election.id), work_location_id: Set(wl.id) }.insert(db).await?;
+    election_work_locations::ActiveModel { election_id: Set(election.id), work_location_id: Set(wl.id) }
+        .insert(db)
+        .await?;
     // Inserted in batches straight through the entities: setting up is not
     // what is measured.
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {

@@ -51,7 +51,10 @@ pub fn handlers_with(services: &Services) -> Handlers {
         tracing::info!(deleted, "audit rows past retention deleted");
         Ok(())
     });
-    let cpr_sync = services.cpr.as_ref().map(|c| crate::cpr::CprSync::new(c.registry.clone(), c.vault.clone(), c.municipality.clone()));
+    let cpr_sync = services
+        .cpr
+        .as_ref()
+        .map(|c| crate::cpr::CprSync::new(c.registry.clone(), c.vault.clone(), c.municipality.clone()));
     crate::cpr::sync::register(&mut handlers, cpr_sync.map(Arc::new));
     handlers
 }
@@ -74,7 +77,11 @@ pub fn schedules() -> Vec<Schedule> {
 
 /// Runs the job runner and the scheduler for one tenant database until
 /// `shutdown` turns true.
-pub fn start(db: DatabaseConnection, owner: String, shutdown: watch::Receiver<bool>) -> Result<Vec<JoinHandle<()>>, crate::Error> {
+pub fn start(
+    db: DatabaseConnection,
+    owner: String,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Vec<JoinHandle<()>>, crate::Error> {
     start_with(db, owner, shutdown, &Services::default())
 }
 
@@ -90,7 +97,9 @@ pub fn start_with(
     let ticking_shutdown = shutdown.clone();
     Ok(vec![
         tokio::spawn(runner.run(shutdown)),
-        tokio::spawn(async move { scheduler.run(&db, &Clock::System, Duration::from_secs(30), ticking_shutdown).await }),
+        tokio::spawn(
+            async move { scheduler.run(&db, &Clock::System, Duration::from_secs(30), ticking_shutdown).await },
+        ),
     ])
 }
 

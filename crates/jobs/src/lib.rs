@@ -42,10 +42,10 @@
 //! # Ok(()) }
 //! ```
 
-pub mod catalog;
-pub mod cpr;
 mod backoff;
+pub mod catalog;
 mod clock;
+pub mod cpr;
 mod handlers;
 pub mod provisional;
 mod runner;

@@ -121,8 +121,17 @@ pub async fn revalidate(
         Ok(answer) => answer,
         Err(CprError::UnknownCpr { .. }) => {
             // A number CPR does not know cannot be anybody eligible.
-            let eligibility = domain::evaluate(&dead_facts(&participant), basis.date, &basis.rules, false, &cpr.municipality);
-            participants::set_validation(db, actor, participant_id, ValidationState::Failing, &[domain::Rule::Alive], now).await?;
+            let eligibility =
+                domain::evaluate(&dead_facts(&participant), basis.date, &basis.rules, false, &cpr.municipality);
+            participants::set_validation(
+                db,
+                actor,
+                participant_id,
+                ValidationState::Failing,
+                &[domain::Rule::Alive],
+                now,
+            )
+            .await?;
             return Ok(Validated { state: ValidationState::Failing, eligibility, basis });
         }
         Err(e) => return Err(Revalidation::Unavailable(e.to_string())),
@@ -131,7 +140,8 @@ pub async fn revalidate(
     if !answer.fresh {
         return Err(Revalidation::Unavailable(format!("kun et ældre svar fra {}", answer.source)));
     }
-    let eligibility = domain::evaluate(&answer.record.person_facts(), basis.date, &basis.rules, false, &cpr.municipality);
+    let eligibility =
+        domain::evaluate(&answer.record.person_facts(), basis.date, &basis.rules, false, &cpr.municipality);
     let failed = eligibility.failed();
     let state = if failed.is_empty() { ValidationState::Valid } else { ValidationState::Failing };
     participants::set_validation(db, actor, participant_id, state, &failed, now).await?;

@@ -101,7 +101,9 @@ impl CprRegistry for Fake {
     async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
         *self.calls.lock().unwrap() += 1;
         let record = self.records.lock().unwrap().get(cpr.expose()).cloned();
-        record.map(|r| CprAnswer::live(r, Provider::Sf1520, now())).ok_or(CprError::UnknownCpr { provider: Provider::Sf1520 })
+        record
+            .map(|r| CprAnswer::live(r, Provider::Sf1520, now()))
+            .ok_or(CprError::UnknownCpr { provider: Provider::Sf1520 })
     }
 }
 
@@ -251,11 +253,7 @@ async fn seat_row(db: &impl ConnectionTrait, id: Uuid) -> seats::Model {
 }
 
 async fn jobs_of(db: &impl ConnectionTrait, kind: &str) -> Vec<store::outbox::Job> {
-    store::outbox::job::Entity::find()
-        .filter(store::outbox::job::Column::Kind.eq(kind))
-        .all(db)
-        .await
-        .unwrap()
+    store::outbox::job::Entity::find().filter(store::outbox::job::Column::Kind.eq(kind)).all(db).await.unwrap()
 }
 
 fn sync_over(registry: Arc<dyn CprRegistry>) -> CprSync {

@@ -104,13 +104,7 @@ pub struct FaultSpec {
 
 impl FaultSpec {
     pub fn new(kind: &str) -> Self {
-        Self {
-            kind: kind.into(),
-            path: None,
-            key: None,
-            times: None,
-            params: Value::Null,
-        }
+        Self { kind: kind.into(), path: None, key: None, times: None, params: Value::Null }
     }
     pub fn once(mut self) -> Self {
         self.times = Some(1);
@@ -186,10 +180,7 @@ impl Faults {
 
     /// Like [`Self::take`] but never uses a rule up (for windows and other standing state).
     pub fn peek(&self, kind: &str, path: &str, key: Option<&str>) -> Option<FaultSpec> {
-        lock(&self.rules)
-            .iter()
-            .find(|r| r.spec.matches(kind, path, key))
-            .map(|r| r.spec.clone())
+        lock(&self.rules).iter().find(|r| r.spec.matches(kind, path, key)).map(|r| r.spec.clone())
     }
 
     pub fn remove(&self, id: u64) -> bool {
@@ -211,9 +202,7 @@ impl Faults {
     /// has passed are dropped so that the list stays readable.
     fn in_downtime(&self, path: &str, now: DateTime<Utc>) -> bool {
         let mut rules = lock(&self.rules);
-        rules.retain(|r| {
-            r.spec.kind != "downtime_window" || window(&r.spec).is_some_and(|(_, to)| to > now)
-        });
+        rules.retain(|r| r.spec.kind != "downtime_window" || window(&r.spec).is_some_and(|(_, to)| to > now));
         rules
             .iter()
             .filter(|r| r.spec.matches("downtime_window", path, None))
@@ -223,11 +212,7 @@ impl Faults {
 }
 
 fn window(spec: &FaultSpec) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let at = |name| {
-        spec.param_str(name)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.to_utc())
-    };
+    let at = |name| spec.param_str(name).and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.to_utc());
     Some((at("from")?, at("to")?))
 }
 
@@ -291,11 +276,10 @@ impl RecordHandle {
     /// Attach `detail` to the recorded request; object fields are merged into what an
     /// earlier annotation of the same request left (a later step adds, never erases).
     pub fn annotate(&self, detail: Value) {
-        self.recorder
-            .update(self.seq, |e| match (e.detail.as_mut(), detail) {
-                (Some(Value::Object(old)), Value::Object(new)) => old.extend(new),
-                (_, detail) => e.detail = Some(detail),
-            });
+        self.recorder.update(self.seq, |e| match (e.detail.as_mut(), detail) {
+            (Some(Value::Object(old)), Value::Object(new)) => old.extend(new),
+            (_, detail) => e.detail = Some(detail),
+        });
     }
 }
 
@@ -332,20 +316,14 @@ impl SimControl {
 
     /// Record and fault `app`'s routes and add the `/__sim/*` control routes.
     pub fn wrap(&self, app: Router) -> Router {
-        let app = app.layer(middleware::from_fn_with_state(
-            self.clone(),
-            record_and_fault,
-        ));
+        let app = app.layer(middleware::from_fn_with_state(self.clone(), record_and_fault));
         app.merge(self.router())
     }
 
     /// The `/__sim/*` routes alone.
     pub fn router(&self) -> Router {
         Router::new()
-            .route(
-                "/__sim/faults",
-                post(add_fault).get(list_faults).delete(clear_faults),
-            )
+            .route("/__sim/faults", post(add_fault).get(list_faults).delete(clear_faults))
             .route("/__sim/faults/{id}", axum::routing::delete(delete_fault))
             .route("/__sim/requests", get(list_requests).delete(clear_requests))
             .route("/__sim/reset", post(reset))
@@ -364,8 +342,7 @@ async fn add_fault(State(sim): State<SimControl>, Json(mut spec): Json<FaultSpec
             spec.params = serde_json::json!({ "from": now.to_rfc3339(), "to": to.to_rfc3339() });
         }
         if window(&spec).is_none() {
-            let msg =
-                "downtime_window needs params.from and params.to (RFC 3339) or params.seconds";
+            let msg = "downtime_window needs params.from and params.to (RFC 3339) or params.seconds";
             return (StatusCode::BAD_REQUEST, msg).into_response();
         }
     }
@@ -382,15 +359,8 @@ async fn clear_faults(State(sim): State<SimControl>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn delete_fault(
-    State(sim): State<SimControl>,
-    axum::extract::Path(id): axum::extract::Path<u64>,
-) -> StatusCode {
-    if sim.faults.remove(id) {
-        StatusCode::NO_CONTENT
-    } else {
-        StatusCode::NOT_FOUND
-    }
+async fn delete_fault(State(sim): State<SimControl>, axum::extract::Path(id): axum::extract::Path<u64>) -> StatusCode {
+    if sim.faults.remove(id) { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }
 }
 
 #[derive(Deserialize)]
@@ -398,10 +368,7 @@ struct RequestFilter {
     path: Option<String>,
 }
 
-async fn list_requests(
-    State(sim): State<SimControl>,
-    Query(f): Query<RequestFilter>,
-) -> Json<Vec<RecordedRequest>> {
+async fn list_requests(State(sim): State<SimControl>, Query(f): Query<RequestFilter>) -> Json<Vec<RecordedRequest>> {
     let all = sim.recorder.all();
     Json(match f.path {
         Some(p) => all.into_iter().filter(|r| r.path.starts_with(&p)).collect(),
@@ -444,12 +411,8 @@ fn unavailable_page() -> Response {
     let body = "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\"><title>503 Service Unavailable</title>\
                 </head><body><h1>Tjenesten er midlertidigt utilgængelig</h1><p>Prøv igen senere.</p></body></html>";
     let mut resp = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    resp.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     resp
 }
 
@@ -460,12 +423,7 @@ async fn record_and_fault(State(sim): State<SimControl>, request: Request, next:
     let headers = parts
         .headers
         .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let seq = sim.recorder.push(RecordedRequest {
         seq: 0,
@@ -478,27 +436,19 @@ async fn record_and_fault(State(sim): State<SimControl>, request: Request, next:
         status: None,
         detail: None,
     });
-    parts.extensions.insert(RecordHandle {
-        recorder: sim.recorder.clone(),
-        seq,
-    });
+    parts.extensions.insert(RecordHandle { recorder: sim.recorder.clone(), seq });
 
-    let response = if sim.faults.in_downtime(&path, sim.clock.now())
-        || sim.faults.take("down", &path, None).is_some()
-    {
+    let response = if sim.faults.in_downtime(&path, sim.clock.now()) || sim.faults.take("down", &path, None).is_some() {
         unavailable_page()
     } else if let Some(f) = sim.faults.take("http_status", &path, None) {
-        let status = f
-            .param_u64("status")
-            .and_then(|s| StatusCode::from_u16(s as u16).ok());
+        let status = f.param_u64("status").and_then(|s| StatusCode::from_u16(s as u16).ok());
         let body = f.param_str("body").unwrap_or_default().to_owned();
         (status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body).into_response()
     } else {
         if let Some(f) = sim.faults.take("delay_ms", &path, None) {
             tokio::time::sleep(Duration::from_millis(f.param_u64("ms").unwrap_or(5_000))).await;
         }
-        next.run(Request::from_parts(parts, Body::from(bytes)))
-            .await
+        next.run(Request::from_parts(parts, Body::from(bytes))).await
     };
     let status = response.status().as_u16();
     sim.recorder.update(seq, |e| e.status = Some(status));

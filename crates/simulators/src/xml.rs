@@ -43,10 +43,7 @@ pub struct Element {
 
 impl Element {
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn is(&self, ns: &str, name: &str) -> bool {
@@ -58,11 +55,7 @@ impl Element {
         self.children.iter().find(|c| c.is(ns, name))
     }
 
-    pub fn children_named<'a>(
-        &'a self,
-        ns: &'a str,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Element> + 'a {
+    pub fn children_named<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.is(ns, name))
     }
 
@@ -109,9 +102,7 @@ pub fn parse(xml: &str) -> anyhow::Result<Element> {
                 }
             }
             Event::End(_) => {
-                let el = stack
-                    .pop()
-                    .ok_or_else(|| anyhow::anyhow!("unbalanced end tag"))?;
+                let el = stack.pop().ok_or_else(|| anyhow::anyhow!("unbalanced end tag"))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => return Ok(el),
@@ -159,13 +150,7 @@ fn element(ns: Option<String>, e: &quick_xml::events::BytesStart<'_>) -> anyhow:
         attrs.push((key, value));
     }
     let name = e.local_name().as_ref().to_owned();
-    Ok(Element {
-        ns,
-        name,
-        attrs,
-        children: Vec::new(),
-        text: String::new(),
-    })
+    Ok(Element { ns, name, attrs, children: Vec::new(), text: String::new() })
 }
 
 #[cfg(test)]

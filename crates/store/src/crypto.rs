@@ -62,10 +62,8 @@ impl CprVault {
     pub fn encrypt(&self, cpr: &CprNumber) -> Vec<u8> {
         let nonce_bytes: [u8; NONCE_LEN] = rand::random();
         let nonce = Nonce::from_slice(&nonce_bytes);
-        let sealed = self
-            .cipher
-            .encrypt(nonce, cpr.expose().as_bytes())
-            .expect("AES-GCM encryption of ten bytes cannot fail");
+        let sealed =
+            self.cipher.encrypt(nonce, cpr.expose().as_bytes()).expect("AES-GCM encryption of ten bytes cannot fail");
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce_bytes);
         out.extend_from_slice(&sealed);
@@ -77,10 +75,7 @@ impl CprVault {
             return Err(CryptoError::Decrypt);
         }
         let (nonce, sealed) = stored.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), sealed)
-            .map_err(|_| CryptoError::Decrypt)?;
+        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), sealed).map_err(|_| CryptoError::Decrypt)?;
         let text = std::str::from_utf8(&plain).map_err(|_| CryptoError::NotCpr)?;
         CprNumber::parse(text).map_err(|_| CryptoError::NotCpr)
     }
@@ -160,10 +155,7 @@ mod tests {
         let from_hex = CprVault::from_hex(&hex_key).unwrap();
         let number = cpr("0101901234");
         assert_eq!(from_hex.decrypt(&from_hex.encrypt(&number)).unwrap(), number);
-        assert_eq!(
-            CprVault::from_hex(&"01".repeat(32)).unwrap().hash(&number),
-            vault(1).hash(&number)
-        );
+        assert_eq!(CprVault::from_hex(&"01".repeat(32)).unwrap().hash(&number), vault(1).hash(&number));
         for bad in ["", "abc", &"zz".repeat(32), &"01".repeat(31), &"01".repeat(33)] {
             assert_eq!(CprVault::from_hex(bad).unwrap_err(), CryptoError::BadKey);
         }

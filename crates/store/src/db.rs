@@ -49,10 +49,7 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let backend = Backend::from_url(url)?;
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
     match backend {
         Backend::Sqlite => {
             options.max_connections(8).map_sqlx_sqlite_opts(sqlite_options);
@@ -61,9 +58,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             options.max_connections(16);
         }
     }
-    Database::connect(options)
-        .await
-        .with_context(|| format!("opening the {backend:?} database"))
+    Database::connect(options).await.with_context(|| format!("opening the {backend:?} database"))
 }
 
 fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
@@ -111,10 +106,7 @@ mod tests {
         assert_eq!(Backend::from_url("sqlite://data/x.db?mode=rwc"), Ok(Backend::Sqlite));
         assert_eq!(Backend::from_url("postgres://localhost/x"), Ok(Backend::Postgres));
         assert_eq!(Backend::from_url("postgresql://localhost/x"), Ok(Backend::Postgres));
-        assert_eq!(
-            Backend::from_url("mysql://localhost/x"),
-            Err(UrlError::UnknownScheme("mysql".into()))
-        );
+        assert_eq!(Backend::from_url("mysql://localhost/x"), Err(UrlError::UnknownScheme("mysql".into())));
         assert_eq!(Backend::from_url("  "), Err(UrlError::Empty));
     }
 }

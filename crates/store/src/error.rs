@@ -31,10 +31,7 @@ impl Error {
     }
 
     pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
-        Error::Conflict {
-            field,
-            message: message.into(),
-        }
+        Error::Conflict { field, message: message.into() }
     }
 
     /// For `map_err`: wraps a database error with what was being done.

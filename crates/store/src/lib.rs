@@ -6,8 +6,8 @@ pub mod db;
 pub mod entity;
 pub mod error;
 pub mod migration;
-pub mod repo;
 pub mod outbox;
+pub mod repo;
 pub mod tenants;
 
 pub use db::{Backend, connect, connect_and_migrate, migrate};

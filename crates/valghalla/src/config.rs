@@ -314,7 +314,9 @@ fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig
         fail(&field, message);
     }
     let base = |url: &Option<String>, host: &str| {
-        url.as_deref().map(|u| u.trim().trim_end_matches('/').to_owned()).unwrap_or_else(|| format!("https://{}", host.trim().to_ascii_lowercase()))
+        url.as_deref()
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("https://{}", host.trim().to_ascii_lowercase()))
     };
     let admin_url = base(&raw.admin_url, &raw.admin_host);
     let portal_url = base(&raw.portal_url, &raw.portal_host);
@@ -394,7 +396,8 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 }
 
 fn figment_error(tenant: Option<&str>, e: figment::Error) -> ConfigError {
-    let mut field = e.path.iter().skip_while(|p| *p == "tenants" || Some(p.as_str()) == tenant).cloned().collect::<Vec<_>>();
+    let mut field =
+        e.path.iter().skip_while(|p| *p == "tenants" || Some(p.as_str()) == tenant).cloned().collect::<Vec<_>>();
     if let figment::error::Kind::MissingField(name) = &e.kind {
         field.push(name.to_string());
     }

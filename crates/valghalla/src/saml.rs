@@ -34,7 +34,8 @@ pub async fn load(t: &TenantConfig) -> Result<TenantAuth, Vec<ConfigError>> {
         ..TenantAuth::default()
     };
     if let Some(fk) = &t.identity_provider {
-        let idp = metadata(&fk.metadata, &s.base_dir).await.map_err(|m| fail(&mut errors, "identity_provider.metadata", m));
+        let idp =
+            metadata(&fk.metadata, &s.base_dir).await.map_err(|m| fail(&mut errors, "identity_provider.metadata", m));
         let signing = credential(&fk.signing_key, &fk.signing_cert, &s.base_dir)
             .map_err(|m| fail(&mut errors, "identity_provider.signing_key", m));
         if let (Ok(idp), Ok(signing)) = (idp, signing) {
@@ -57,7 +58,8 @@ pub async fn load(t: &TenantConfig) -> Result<TenantAuth, Vec<ConfigError>> {
             .map_err(|m| fail(&mut errors, "portal_identity_provider.encryption_key", m));
         if let (Ok(idp), Ok(signing), Ok(encryption)) = (idp, signing, encryption) {
             let provider = |entity: String, base: String| {
-                let mut sp = ServiceProvider::new(entity, format!("{base}/acs"), format!("{base}/slo"), signing.clone());
+                let mut sp =
+                    ServiceProvider::new(entity, format!("{base}/acs"), format!("{base}/slo"), signing.clone());
                 sp.encryption = Some(encryption.clone());
                 // OIOSAML 3: LoA Substantial at least; Low is refused on arrival too.
                 sp.requested_loa = Some(RequestedLoa::Substantial);
@@ -132,7 +134,11 @@ mod tests {
     #[tokio::test]
     async fn metadata_without_a_signing_certificate_is_refused_by_tenant_and_field() {
         let dir = tempfile::tempdir().unwrap();
-        let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/idp/fk-adgangsstyring-metadata.xml")).unwrap();
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/idp/fk-adgangsstyring-metadata.xml"
+        ))
+        .unwrap();
         let start = example.find("<md:KeyDescriptor use=\"signing\">").unwrap();
         let end = example[start..].find("</md:KeyDescriptor>").unwrap() + start + "</md:KeyDescriptor>".len();
         std::fs::write(dir.path().join("idp.xml"), format!("{}{}", &example[..start], &example[end..])).unwrap();

@@ -12,9 +12,8 @@ use crate::config::{Config, TenantConfig};
 
 /// Opens and migrates a tenant's database.
 pub async fn open(t: &TenantConfig) -> anyhow::Result<Tenant> {
-    let db = store::connect_and_migrate(&t.database_url)
-        .await
-        .with_context(|| format!("tenant \"{}\": database", t.key))?;
+    let db =
+        store::connect_and_migrate(&t.database_url).await.with_context(|| format!("tenant \"{}\": database", t.key))?;
     Ok(Tenant {
         key: t.key.clone(),
         name: t.name.clone(),

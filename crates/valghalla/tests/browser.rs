@@ -30,8 +30,7 @@ impl Drop for Process {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 fn free_port() -> u16 {
@@ -79,7 +78,11 @@ async fn start_browser() -> (Process, Client) {
     let started = Instant::now();
     loop {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(client) => return (driver, client),
             Err(e) if started.elapsed() < Duration::from_secs(20) => {
                 let _ = e;
@@ -200,7 +203,10 @@ async fn journeys_in_chromium() {
     pick(&client, &idp, "anna").await;
     wait_for_url(&client, &format!("{base}/admin")).await;
     let home = text(&client).await;
-    assert!(home.contains("Anna Administrator") && home.contains("Administrator") && home.contains("Nødadgang"), "{home}");
+    assert!(
+        home.contains("Anna Administrator") && home.contains("Administrator") && home.contains("Nødadgang"),
+        "{home}"
+    );
     axe(&client, "/admin (fallback session)").await;
 
     // 3c. She switches the fallback off; MitID then gives no admin access.

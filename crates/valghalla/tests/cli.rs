@@ -58,7 +58,9 @@ fn metadata_without_a_signing_certificate_is_refused() {
     let end = example[start..].find("</md:KeyDescriptor>").unwrap() + start + "</md:KeyDescriptor>".len();
     let unsigned = dir.path().join("unsigned.xml");
     std::fs::write(&unsigned, format!("{}{}", &example[..start], &example[end..])).unwrap();
-    let bad = tenant("lilleby", dir.path(), true).replace(METADATA, unsigned.to_str().unwrap()).replace("adm.lilleby", "adm2.lilleby");
+    let bad = tenant("lilleby", dir.path(), true)
+        .replace(METADATA, unsigned.to_str().unwrap())
+        .replace("adm.lilleby", "adm2.lilleby");
     let file = dir.path().join("v.toml");
     std::fs::write(&file, format!("{}{bad}", tenant("korsbaek", dir.path(), true))).unwrap();
     let (ok, text) = run(&["config", "check", "--config", file.to_str().unwrap()]);
@@ -74,14 +76,24 @@ fn fallback_login_switch_from_the_command_line() {
     let file = dir.path().join("v.toml");
     std::fs::write(&file, tenant("korsbaek", dir.path(), true)).unwrap();
     let config = file.to_str().unwrap();
-    let (ok, text) =
-        run(&["tenant", "fallback-login", "on", "--tenant", "korsbaek", "--until", "2099-12-01 18:00", "--config", config]);
+    let (ok, text) = run(&[
+        "tenant",
+        "fallback-login",
+        "on",
+        "--tenant",
+        "korsbaek",
+        "--until",
+        "2099-12-01 18:00",
+        "--config",
+        config,
+    ]);
     assert!(ok && text.contains("ON until 2099-12-01T17:00:00+00:00"), "{text}");
     let (ok, text) = run(&["tenant", "fallback-login", "off", "--tenant", "korsbaek", "--config", config]);
     assert!(ok && text.contains("is OFF"), "{text}");
     let (ok, text) = run(&["tenant", "fallback-login", "on", "--tenant", "nowhere", "--config", config]);
     assert!(!ok && text.contains("no valid tenant"), "{text}");
-    let (ok, text) = run(&["tenant", "fallback-login", "on", "--tenant", "korsbaek", "--until", "soon", "--config", config]);
+    let (ok, text) =
+        run(&["tenant", "fallback-login", "on", "--tenant", "korsbaek", "--until", "soon", "--config", config]);
     assert!(!ok && text.contains("not a time"), "{text}");
 }
 

@@ -60,7 +60,9 @@ pub fn simple_page(title: &str, message: &str) -> String {
 impl Error {
     fn status_and_text(&self) -> (StatusCode, &'static str, String) {
         match self {
-            Error::NotFound => (StatusCode::NOT_FOUND, "Siden findes ikke", "Siden, du leder efter, findes ikke.".into()),
+            Error::NotFound => {
+                (StatusCode::NOT_FOUND, "Siden findes ikke", "Siden, du leder efter, findes ikke.".into())
+            }
             Error::UnknownHost => (
                 StatusCode::NOT_FOUND,
                 "Ukendt adresse",

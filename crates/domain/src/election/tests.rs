@@ -11,8 +11,7 @@ fn day(n: i64) -> NaiveDate {
 
 #[test]
 fn election_date_inside_the_range_is_accepted() {
-    let dates =
-        ElectionDates::new(date(2026, 10, 27), date(2026, 10, 20), date(2026, 10, 28)).unwrap();
+    let dates = ElectionDates::new(date(2026, 10, 27), date(2026, 10, 20), date(2026, 10, 28)).unwrap();
     assert_eq!(dates.election_date(), date(2026, 10, 27));
     assert_eq!(dates.first_task_date(), date(2026, 10, 20));
     assert_eq!(dates.last_task_date(), date(2026, 10, 28));
@@ -26,15 +25,13 @@ fn a_single_day_range_is_allowed() {
 
 #[test]
 fn first_after_election_is_refused() {
-    let err =
-        ElectionDates::new(date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 30)).unwrap_err();
+    let err = ElectionDates::new(date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 30)).unwrap_err();
     assert_eq!(err, vec![DatesError::FirstAfterElection]);
 }
 
 #[test]
 fn last_before_election_is_refused() {
-    let err =
-        ElectionDates::new(date(2026, 10, 27), date(2026, 10, 20), date(2026, 10, 26)).unwrap_err();
+    let err = ElectionDates::new(date(2026, 10, 27), date(2026, 10, 20), date(2026, 10, 26)).unwrap_err();
     assert_eq!(err, vec![DatesError::LastBeforeElection]);
 }
 
@@ -42,15 +39,8 @@ fn last_before_election_is_refused() {
 fn both_violations_are_reported() {
     // first > last also implies one of the two rules is broken, so it needs
     // no rule of its own.
-    let err =
-        ElectionDates::new(date(2026, 10, 27), date(2026, 10, 29), date(2026, 10, 25)).unwrap_err();
-    assert_eq!(
-        err,
-        vec![
-            DatesError::FirstAfterElection,
-            DatesError::LastBeforeElection
-        ]
-    );
+    let err = ElectionDates::new(date(2026, 10, 27), date(2026, 10, 29), date(2026, 10, 25)).unwrap_err();
+    assert_eq!(err, vec![DatesError::FirstAfterElection, DatesError::LastBeforeElection]);
 }
 
 #[test]
@@ -67,21 +57,9 @@ fn seats_must_fit_the_narrowed_range() {
     let dates = ElectionDates::new(day(10), day(8), day(11)).unwrap();
     assert_eq!(dates.check_seats(None, None), Ok(()));
     assert_eq!(dates.check_seats(Some(day(8)), Some(day(11))), Ok(()));
-    assert_eq!(
-        dates.check_seats(Some(day(7)), Some(day(10))),
-        Err(vec![SeatsOutside::BeforeFirst(day(7))])
-    );
-    assert_eq!(
-        dates.check_seats(Some(day(9)), Some(day(12))),
-        Err(vec![SeatsOutside::AfterLast(day(12))])
-    );
-    assert_eq!(
-        dates
-            .check_seats(Some(day(1)), Some(day(20)))
-            .unwrap_err()
-            .len(),
-        2
-    );
+    assert_eq!(dates.check_seats(Some(day(7)), Some(day(10))), Err(vec![SeatsOutside::BeforeFirst(day(7))]));
+    assert_eq!(dates.check_seats(Some(day(9)), Some(day(12))), Err(vec![SeatsOutside::AfterLast(day(12))]));
+    assert_eq!(dates.check_seats(Some(day(1)), Some(day(20))).unwrap_err().len(), 2);
 }
 
 #[test]
@@ -114,11 +92,7 @@ fn copy_plan_moves_seats_to_the_new_election() {
     assert_eq!(plan.shift(date(2026, 10, 29)), None);
     let new = plan.new_dates();
     assert_eq!(
-        (
-            new.first_task_date(),
-            new.election_date(),
-            new.last_task_date()
-        ),
+        (new.first_task_date(), new.election_date(), new.last_task_date()),
         (date(2027, 5, 25), date(2027, 6, 1), date(2027, 6, 2))
     );
 }
@@ -129,38 +103,20 @@ fn copy_window_of_zero_days_takes_the_election_day_only() {
     assert!(plan.includes(day(10)));
     assert!(!plan.includes(day(9)));
     assert!(!plan.includes(day(11)));
-    assert_eq!(
-        plan.new_dates(),
-        ElectionDates::new(day(40), day(40), day(40)).unwrap()
-    );
+    assert_eq!(plan.new_dates(), ElectionDates::new(day(40), day(40), day(40)).unwrap());
 }
 
 #[test]
 fn copy_window_is_bounded() {
-    assert_eq!(
-        CopyPlan::new(day(0), day(1), MAX_WINDOW_DAYS + 1, 0),
-        Err(CopyPlanError::BeforeTooLong)
-    );
-    assert_eq!(
-        CopyPlan::new(day(0), day(1), 0, MAX_WINDOW_DAYS + 1),
-        Err(CopyPlanError::AfterTooLong)
-    );
-    assert_eq!(
-        CopyPlan::new(NaiveDate::MAX, day(1), 0, 1),
-        Err(CopyPlanError::OutOfCalendar)
-    );
-    assert_eq!(
-        CopyPlan::new(day(1), NaiveDate::MIN, 1, 0),
-        Err(CopyPlanError::OutOfCalendar)
-    );
+    assert_eq!(CopyPlan::new(day(0), day(1), MAX_WINDOW_DAYS + 1, 0), Err(CopyPlanError::BeforeTooLong));
+    assert_eq!(CopyPlan::new(day(0), day(1), 0, MAX_WINDOW_DAYS + 1), Err(CopyPlanError::AfterTooLong));
+    assert_eq!(CopyPlan::new(NaiveDate::MAX, day(1), 0, 1), Err(CopyPlanError::OutOfCalendar));
+    assert_eq!(CopyPlan::new(day(1), NaiveDate::MIN, 1, 0), Err(CopyPlanError::OutOfCalendar));
 }
 
 #[test]
 fn channel_order_in_danish() {
-    assert_eq!(
-        channel_order_label("digital_post,email,sms"),
-        "Digital Post → e-mail → SMS"
-    );
+    assert_eq!(channel_order_label("digital_post,email,sms"), "Digital Post → e-mail → SMS");
     assert_eq!(channel_order_label("sms, email"), "SMS → e-mail");
     assert_eq!(channel_order_label(""), "");
 }
@@ -227,16 +183,9 @@ fn an_active_election_cannot_be_deleted() {
 #[test]
 fn a_work_location_with_seats_stays_in_the_election() {
     assert_eq!(may_remove_work_location("Korsbæk Skole", 0), Ok(()));
-    let one = may_remove_work_location("Korsbæk Skole", 1)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        one.contains("»Korsbæk Skole«") && one.contains("1 opgave "),
-        "{one}"
-    );
-    let many = may_remove_work_location("Korsbæk Skole", 12)
-        .unwrap_err()
-        .to_string();
+    let one = may_remove_work_location("Korsbæk Skole", 1).unwrap_err().to_string();
+    assert!(one.contains("»Korsbæk Skole«") && one.contains("1 opgave "), "{one}");
+    let many = may_remove_work_location("Korsbæk Skole", 12).unwrap_err().to_string();
     assert!(many.contains("12 opgaver"), "{many}");
 }
 

@@ -36,20 +36,12 @@ fn eligible_person_passes_every_rule() {
     let result = check(&eligible_person(), RuleSet::ALL);
     assert!(result.is_eligible());
     assert_eq!(result.results().len(), 5);
-    assert!(
-        result
-            .results()
-            .iter()
-            .all(|r| r.outcome == Outcome::Passed)
-    );
+    assert!(result.results().iter().all(|r| r.outcome == Outcome::Passed));
 }
 
 #[test]
 fn deceased_fails_alive() {
-    let person = PersonFacts {
-        deceased: true,
-        ..eligible_person()
-    };
+    let person = PersonFacts { deceased: true, ..eligible_person() };
     let result = check(&person, RuleSet::NONE);
     assert_eq!(result.failed(), [Rule::Alive]);
     assert_eq!(result.reasons(), ["Deltageren er ikke i live"]);
@@ -57,52 +49,31 @@ fn deceased_fails_alive() {
 
 #[test]
 fn disappeared_fails_alive() {
-    let person = PersonFacts {
-        disappeared: true,
-        ..eligible_person()
-    };
+    let person = PersonFacts { disappeared: true, ..eligible_person() };
     assert_eq!(check(&person, RuleSet::NONE).failed(), [Rule::Alive]);
 }
 
 #[test]
 fn alive_applies_even_with_an_empty_rule_set() {
     let result = check(&eligible_person(), RuleSet::NONE);
-    assert_eq!(
-        result.results(),
-        [RuleResult {
-            rule: Rule::Alive,
-            outcome: Outcome::Passed
-        }]
-    );
+    assert_eq!(result.results(), [RuleResult { rule: Rule::Alive, outcome: Outcome::Passed }]);
 }
 
 #[test]
 fn age18_is_reached_on_the_18th_birthday() {
     let rules = RuleSet::NONE.with(Rule::Age18);
-    let turns_18_on_task_date = PersonFacts {
-        birth_date: date(2007, 11, 18),
-        ..eligible_person()
-    };
+    let turns_18_on_task_date = PersonFacts { birth_date: date(2007, 11, 18), ..eligible_person() };
     assert!(check(&turns_18_on_task_date, rules).is_eligible());
-    let turns_18_next_day = PersonFacts {
-        birth_date: date(2007, 11, 19),
-        ..eligible_person()
-    };
+    let turns_18_next_day = PersonFacts { birth_date: date(2007, 11, 19), ..eligible_person() };
     let result = check(&turns_18_next_day, rules);
     assert_eq!(result.failed(), [Rule::Age18]);
-    assert_eq!(
-        result.reasons(),
-        ["Deltageren er ikke fyldt 18 år på opgavedatoen"]
-    );
+    assert_eq!(result.reasons(), ["Deltageren er ikke fyldt 18 år på opgavedatoen"]);
 }
 
 #[test]
 fn age_is_measured_on_the_task_date_not_today() {
     let rules = RuleSet::NONE.with(Rule::Age18);
-    let person = PersonFacts {
-        birth_date: date(2007, 11, 19),
-        ..eligible_person()
-    };
+    let person = PersonFacts { birth_date: date(2007, 11, 19), ..eligible_person() };
     assert!(!evaluate(&person, date(2025, 11, 18), &rules, false, &own()).is_eligible());
     assert!(evaluate(&person, date(2025, 11, 19), &rules, false, &own()).is_eligible());
 }
@@ -110,28 +81,18 @@ fn age_is_measured_on_the_task_date_not_today() {
 #[test]
 fn residence_must_be_the_own_municipality() {
     let rules = RuleSet::NONE.with(Rule::ResidentInMunicipality);
-    let elsewhere = PersonFacts {
-        municipality_code: Some(MunicipalityCode::parse("147").unwrap()),
-        ..eligible_person()
-    };
-    assert_eq!(
-        check(&elsewhere, rules).failed(),
-        [Rule::ResidentInMunicipality]
-    );
-    let unpadded = PersonFacts {
-        municipality_code: Some(MunicipalityCode::parse("101").unwrap()),
-        ..eligible_person()
-    };
+    let elsewhere =
+        PersonFacts { municipality_code: Some(MunicipalityCode::parse("147").unwrap()), ..eligible_person() };
+    assert_eq!(check(&elsewhere, rules).failed(), [Rule::ResidentInMunicipality]);
+    let unpadded =
+        PersonFacts { municipality_code: Some(MunicipalityCode::parse("101").unwrap()), ..eligible_person() };
     assert!(check(&unpadded, rules).is_eligible());
 }
 
 #[test]
 fn missing_municipality_fails_residence() {
     let rules = RuleSet::NONE.with(Rule::ResidentInMunicipality);
-    let person = PersonFacts {
-        municipality_code: None,
-        ..eligible_person()
-    };
+    let person = PersonFacts { municipality_code: None, ..eligible_person() };
     let result = check(&person, rules);
     assert_eq!(result.failed(), [Rule::ResidentInMunicipality]);
     assert_eq!(result.reasons(), ["Deltageren bor ikke i kommunen"]);
@@ -149,10 +110,7 @@ fn citizenship_must_be_danish() {
         (Some(""), false),
         (None, false),
     ] {
-        let person = PersonFacts {
-            citizenship: code.map(str::to_owned),
-            ..eligible_person()
-        };
+        let person = PersonFacts { citizenship: code.map(str::to_owned), ..eligible_person() };
         assert_eq!(check(&person, rules).is_eligible(), eligible, "{code:?}");
     }
 }
@@ -160,10 +118,7 @@ fn citizenship_must_be_danish() {
 #[test]
 fn guardianship_fails_its_rule() {
     let rules = RuleSet::NONE.with(Rule::NotUnderGuardianship);
-    let person = PersonFacts {
-        under_guardianship: true,
-        ..eligible_person()
-    };
+    let person = PersonFacts { under_guardianship: true, ..eligible_person() };
     let result = check(&person, rules);
     assert_eq!(result.failed(), [Rule::NotUnderGuardianship]);
     assert_eq!(result.reasons(), ["Deltageren er under værgemål"]);
@@ -201,10 +156,7 @@ fn every_failure_is_reported_not_only_the_first() {
 
 #[test]
 fn results_list_passes_and_failures_per_rule() {
-    let person = PersonFacts {
-        citizenship: None,
-        ..eligible_person()
-    };
+    let person = PersonFacts { citizenship: None, ..eligible_person() };
     let result = check(&person, RuleSet::ALL);
     assert_eq!(result.outcome(Rule::DanishCitizen), Some(Outcome::Failed));
     assert_eq!(result.outcome(Rule::Age18), Some(Outcome::Passed));
@@ -224,28 +176,16 @@ fn validation_off_skips_all_rules_but_alive() {
     let result = evaluate(&person, task_date(), &RuleSet::ALL, true, &own());
     assert!(result.is_eligible());
     assert_eq!(result.outcome(Rule::Alive), Some(Outcome::Passed));
-    for rule in [
-        Rule::Age18,
-        Rule::ResidentInMunicipality,
-        Rule::DanishCitizen,
-        Rule::NotUnderGuardianship,
-    ] {
+    for rule in [Rule::Age18, Rule::ResidentInMunicipality, Rule::DanishCitizen, Rule::NotUnderGuardianship] {
         assert_eq!(result.outcome(rule), Some(Outcome::NotChecked), "{rule:?}");
     }
 }
 
 #[test]
 fn validation_off_still_fails_the_dead_and_disappeared() {
-    for person in [
-        PersonFacts {
-            deceased: true,
-            ..eligible_person()
-        },
-        PersonFacts {
-            disappeared: true,
-            ..eligible_person()
-        },
-    ] {
+    for person in
+        [PersonFacts { deceased: true, ..eligible_person() }, PersonFacts { disappeared: true, ..eligible_person() }]
+    {
         let result = evaluate(&person, task_date(), &RuleSet::ALL, true, &own());
         assert_eq!(result.failed(), [Rule::Alive]);
     }
@@ -266,9 +206,8 @@ fn rule_set_building() {
 fn rule_keys_round_trip() {
     for rule in Rule::ALL {
         assert_eq!(Rule::parse(rule.as_str()), Some(rule));
-        let via_serde = Rule::deserialize(serde::de::value::StrDeserializer::<
-            serde::de::value::Error,
-        >::new(rule.as_str()));
+        let via_serde =
+            Rule::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(rule.as_str()));
         assert_eq!(via_serde, Ok(rule));
     }
     assert_eq!(Rule::parse("Alive"), None);
@@ -287,15 +226,13 @@ fn people() -> impl Strategy<Value = PersonFacts> {
     let birth = (1900i32..2020, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| date(y, m, d));
     let municipality = prop::option::of(prop::sample::select(vec!["101", "147", "851"]));
     let citizenship = prop::option::of(prop::sample::select(vec!["5100", "5110", "5170"]));
-    (birth, municipality, citizenship, any::<[bool; 3]>()).prop_map(|(birth_date, m, c, flags)| {
-        PersonFacts {
-            birth_date,
-            municipality_code: m.map(|code| MunicipalityCode::parse(code).unwrap()),
-            citizenship: c.map(str::to_owned),
-            deceased: flags[0],
-            disappeared: flags[1],
-            under_guardianship: flags[2],
-        }
+    (birth, municipality, citizenship, any::<[bool; 3]>()).prop_map(|(birth_date, m, c, flags)| PersonFacts {
+        birth_date,
+        municipality_code: m.map(|code| MunicipalityCode::parse(code).unwrap()),
+        citizenship: c.map(str::to_owned),
+        deceased: flags[0],
+        disappeared: flags[1],
+        under_guardianship: flags[2],
     })
 }
 

@@ -19,25 +19,15 @@ fn task_date() -> NaiveDate {
 }
 
 fn invited() -> SeatState {
-    SeatState::Invited {
-        participant: id(PERSON),
-        invitation_code: id(CODE),
-    }
+    SeatState::Invited { participant: id(PERSON), invitation_code: id(CODE) }
 }
 
 fn accepted() -> SeatState {
-    SeatState::Accepted {
-        participant: id(PERSON),
-    }
+    SeatState::Accepted { participant: id(PERSON) }
 }
 
 fn freed(message: Option<MessageKind>, history: bool) -> Transition {
-    Transition {
-        state: SeatState::Available,
-        participant: Some(id(PERSON)),
-        write_rejection_history: history,
-        message,
-    }
+    Transition { state: SeatState::Available, participant: Some(id(PERSON)), write_rejection_history: history, message }
 }
 
 #[test]
@@ -71,34 +61,20 @@ fn invitee_with_an_old_code_may_still_accept() {
 
 #[test]
 fn neither_code_nor_person_matching_is_refused() {
-    assert_eq!(
-        invited().accept(id(STRANGER), Some(id(OTHER_CODE))),
-        Err(SeatError::InvitationMismatch)
-    );
-    assert_eq!(
-        invited().accept(id(STRANGER), None),
-        Err(SeatError::InvitationMismatch)
-    );
+    assert_eq!(invited().accept(id(STRANGER), Some(id(OTHER_CODE))), Err(SeatError::InvitationMismatch));
+    assert_eq!(invited().accept(id(STRANGER), None), Err(SeatError::InvitationMismatch));
 }
 
 #[test]
 fn self_sign_up_onto_an_available_seat() {
     let t = SeatState::Available.accept(id(STRANGER), None).unwrap();
-    assert_eq!(
-        t.state,
-        SeatState::Accepted {
-            participant: id(STRANGER)
-        }
-    );
+    assert_eq!(t.state, SeatState::Accepted { participant: id(STRANGER) });
     assert_eq!(t.message, Some(MessageKind::RegistrationConfirmation));
 }
 
 #[test]
 fn a_withdrawn_invitation_link_does_not_sign_up() {
-    assert_eq!(
-        SeatState::Available.accept(id(PERSON), Some(id(CODE))),
-        Err(SeatError::InvitationMismatch)
-    );
+    assert_eq!(SeatState::Available.accept(id(PERSON), Some(id(CODE))), Err(SeatError::InvitationMismatch));
 }
 
 #[test]
@@ -110,20 +86,14 @@ fn reject_frees_the_seat_with_history_and_confirmation() {
 
 #[test]
 fn reject_needs_the_invitee_or_the_code() {
-    assert_eq!(
-        invited().reject(id(STRANGER), Some(id(OTHER_CODE))),
-        Err(SeatError::InvitationMismatch)
-    );
+    assert_eq!(invited().reject(id(STRANGER), Some(id(OTHER_CODE))), Err(SeatError::InvitationMismatch));
 }
 
 #[test]
 fn cancel_before_the_lock_period() {
     let today = date(2025, 11, 10);
     let t = accepted().cancel_by_participant(id(PERSON), task_date(), 7, today);
-    assert_eq!(
-        t,
-        Ok(freed(Some(MessageKind::CancellationConfirmation), true))
-    );
+    assert_eq!(t, Ok(freed(Some(MessageKind::CancellationConfirmation), true)));
 }
 
 #[test]
@@ -184,48 +154,28 @@ fn count_lowering_tells_an_invitee() {
 fn count_lowering_never_takes_an_accepted_seat() {
     assert_eq!(
         accepted().retract_by_count_lowering(),
-        Err(SeatError::NotAllowed {
-            from: SeatStatus::Accepted,
-            action: SeatAction::RetractByCountLowering
-        })
+        Err(SeatError::NotAllowed { from: SeatStatus::Accepted, action: SeatAction::RetractByCountLowering })
     );
 }
 
 #[test]
 fn check_in_on_the_task_date() {
     let t = accepted().check_in(task_date(), task_date()).unwrap();
-    assert_eq!(
-        t.state,
-        SeatState::CheckedIn {
-            participant: id(PERSON)
-        }
-    );
+    assert_eq!(t.state, SeatState::CheckedIn { participant: id(PERSON) });
     assert_eq!(t.message, None);
 }
 
 #[test]
 fn late_arrival_after_no_show_can_be_checked_in() {
-    let no_show = SeatState::NoShow {
-        participant: id(PERSON),
-    };
+    let no_show = SeatState::NoShow { participant: id(PERSON) };
     let t = no_show.check_in(task_date(), task_date()).unwrap();
-    assert_eq!(
-        t.state,
-        SeatState::CheckedIn {
-            participant: id(PERSON)
-        }
-    );
+    assert_eq!(t.state, SeatState::CheckedIn { participant: id(PERSON) });
 }
 
 #[test]
 fn mark_no_show_on_the_task_date() {
     let t = accepted().mark_no_show(task_date(), task_date()).unwrap();
-    assert_eq!(
-        t.state,
-        SeatState::NoShow {
-            participant: id(PERSON)
-        }
-    );
+    assert_eq!(t.state, SeatState::NoShow { participant: id(PERSON) });
     assert_eq!(t.message, None);
 }
 
@@ -234,31 +184,16 @@ fn attendance_only_on_the_task_date() {
     let before = task_date().pred_opt().unwrap();
     let after = task_date().succ_opt().unwrap();
     for today in [before, after] {
-        assert_eq!(
-            accepted().check_in(task_date(), today),
-            Err(SeatError::NotTaskDate)
-        );
-        assert_eq!(
-            accepted().mark_no_show(task_date(), today),
-            Err(SeatError::NotTaskDate)
-        );
+        assert_eq!(accepted().check_in(task_date(), today), Err(SeatError::NotTaskDate));
+        assert_eq!(accepted().mark_no_show(task_date(), today), Err(SeatError::NotTaskDate));
     }
 }
 
 #[test]
 fn illegal_transition_error_names_state_and_action() {
     let error = SeatState::Available.reject(id(PERSON), None).unwrap_err();
-    assert_eq!(
-        error,
-        SeatError::NotAllowed {
-            from: SeatStatus::Available,
-            action: SeatAction::Reject
-        }
-    );
-    assert_eq!(
-        error.to_string(),
-        "Kan ikke afvise invitationen, når pladsen har status »Ledig«"
-    );
+    assert_eq!(error, SeatError::NotAllowed { from: SeatStatus::Available, action: SeatAction::Reject });
+    assert_eq!(error.to_string(), "Kan ikke afvise invitationen, når pladsen har status »Ledig«");
 }
 
 #[test]
@@ -301,9 +236,7 @@ fn apply(state: SeatState, action: SeatAction) -> Result<Transition, SeatError> 
         SeatAction::Invite => state.invite(id(STRANGER), id(OTHER_CODE)),
         SeatAction::Accept => state.accept(person, code),
         SeatAction::Reject => state.reject(person, code),
-        SeatAction::CancelByParticipant => {
-            state.cancel_by_participant(person, task_date(), 7, long_before)
-        }
+        SeatAction::CancelByParticipant => state.cancel_by_participant(person, task_date(), 7, long_before),
         SeatAction::RemoveByAdmin => state.remove_by_admin(),
         SeatAction::RemoveByValidation => state.remove_by_validation(),
         SeatAction::RetractByCountLowering => state.retract_by_count_lowering(),
@@ -323,9 +256,7 @@ fn expected(from: SeatStatus, action: SeatAction) -> Option<SeatStatus> {
         (S::Invited, A::Accept) => Some(S::Accepted),
         (S::Invited, A::Reject | A::RemoveByAdmin | A::RemoveByValidation) => Some(S::Available),
         (S::Invited, A::RetractByCountLowering) => Some(S::Available),
-        (S::Accepted, A::CancelByParticipant | A::RemoveByAdmin | A::RemoveByValidation) => {
-            Some(S::Available)
-        }
+        (S::Accepted, A::CancelByParticipant | A::RemoveByAdmin | A::RemoveByValidation) => Some(S::Available),
         (S::Accepted, A::CheckIn) => Some(S::CheckedIn),
         (S::Accepted, A::MarkNoShow) => Some(S::NoShow),
         (S::NoShow, A::CheckIn) => Some(S::CheckedIn),
@@ -343,11 +274,7 @@ fn every_state_and_action_pair_follows_the_table() {
                     let t = result.unwrap_or_else(|e| panic!("{from:?} {action:?}: {e}"));
                     assert_eq!(t.state.status(), to, "{from:?} {action:?}");
                 }
-                None => assert_eq!(
-                    result,
-                    Err(SeatError::NotAllowed { from, action }),
-                    "{from:?} {action:?}"
-                ),
+                None => assert_eq!(result, Err(SeatError::NotAllowed { from, action }), "{from:?} {action:?}"),
             }
         }
     }

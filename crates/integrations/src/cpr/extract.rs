@@ -12,8 +12,7 @@ use chrono::NaiveDate;
 use domain::{CountryCode, CprNumber, MunicipalityCode};
 
 use super::record::{
-    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
-    Sex,
+    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus, Sex,
 };
 
 /// The start record (000).
@@ -173,11 +172,8 @@ pub fn parse(bytes: &[u8]) -> Result<Extract, ExtractError> {
 
 /// Parses already decoded text (e.g. a UTF-8 test fixture).
 pub fn parse_text(text: &str) -> Result<Extract, ExtractError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut lines =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))).filter(|(_, l)| !l.trim().is_empty());
     let (first_no, first) = lines.next().ok_or(ExtractError::Empty)?;
     let header_line = Line::new(first, first_no);
     if header_line.kind() != "000" {
@@ -309,10 +305,8 @@ impl PersonBuilder {
             _ => None,
         };
 
-        let contact_address = self
-            .find("006")
-            .map(|l| (0..5).filter_map(|i| l.opt(14 + 34 * i, 34)).collect())
-            .unwrap_or_default();
+        let contact_address =
+            self.find("006").map(|l| (0..5).filter_map(|i| l.opt(14 + 34 * i, 34)).collect()).unwrap_or_default();
 
         // 017 or its successor 052; ended when SLET_DT lies on or before today.
         let guardianship = ["017", "052"]
@@ -331,10 +325,11 @@ impl PersonBuilder {
                 && l.dash_date(28).is_none_or(|end| today < end)
         });
 
-        let disappeared_on = self
-            .find("007")
-            .and_then(|l| l.compact_date(14, 12))
-            .or(if status.is_disappeared() { status_date } else { None });
+        let disappeared_on = self.find("007").and_then(|l| l.compact_date(14, 12)).or(if status.is_disappeared() {
+            status_date
+        } else {
+            None
+        });
 
         Ok(CprRecord {
             age: Some(domain::age_on(birth_date, today)),

@@ -20,8 +20,8 @@ use crate::resilience::CallError;
 
 pub use chain::Chain;
 pub use record::{
-    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship,
-    PersonName, PersonStatus, PollingDistrict, Sex,
+    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
+    PollingDistrict, Sex,
 };
 pub use stored::StoredRecord;
 
@@ -38,11 +38,7 @@ pub enum Provider {
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [
-        Provider::Sf1520,
-        Provider::LocalCopy,
-        Provider::Datafordeleren,
-    ];
+    pub const ALL: [Provider; 3] = [Provider::Sf1520, Provider::LocalCopy, Provider::Datafordeleren];
 
     /// The name used in config files (`providers = ["sf1520", "local_copy"]`).
     pub fn as_str(self) -> &'static str {
@@ -68,10 +64,7 @@ impl FromStr for Provider {
     type Err = UnknownProvider;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s.trim())
-            .ok_or_else(|| UnknownProvider(s.to_owned()))
+        Provider::ALL.into_iter().find(|p| p.as_str() == s.trim()).ok_or_else(|| UnknownProvider(s.to_owned()))
     }
 }
 
@@ -96,14 +89,7 @@ pub struct CprAnswer {
 impl CprAnswer {
     /// A live answer received now.
     pub fn live(record: CprRecord, source: Provider, fetched_at: DateTime<Utc>) -> Self {
-        CprAnswer {
-            record,
-            source,
-            fetched_at,
-            as_of: fetched_at,
-            fresh: true,
-            fallback_from: Vec::new(),
-        }
+        CprAnswer { record, source, fetched_at, as_of: fetched_at, fresh: true, fallback_from: Vec::new() }
     }
 
     /// How old the data is at `now`.
@@ -124,10 +110,7 @@ pub enum CprError {
     NoRecord { provider: Provider },
     /// The provider could not be asked or did not answer usefully.
     #[error("{provider} svarede ikke: {error}")]
-    Service {
-        provider: Provider,
-        error: CallError,
-    },
+    Service { provider: Provider, error: CallError },
     /// The provider is set up wrongly (e.g. an unreadable certificate).
     #[error("{provider} er ikke sat korrekt op: {message}")]
     Config { provider: Provider, message: String },
@@ -137,11 +120,7 @@ pub enum CprError {
 }
 
 fn summary(errors: &[CprError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 impl CprError {

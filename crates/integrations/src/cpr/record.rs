@@ -47,11 +47,7 @@ impl CprRecord {
     }
 
     pub fn is_emigrated(&self) -> bool {
-        self.status.is_emigrated()
-            || self
-                .address
-                .as_ref()
-                .is_some_and(|a| a.kind == AddressKind::Abroad)
+        self.status.is_emigrated() || self.address.as_ref().is_some_and(|a| a.kind == AddressKind::Abroad)
     }
 
     pub fn under_guardianship(&self) -> bool {
@@ -68,10 +64,7 @@ impl CprRecord {
         domain::PersonFacts {
             birth_date: self.birth_date,
             municipality_code: self.municipality().cloned(),
-            citizenship: self
-                .citizenship
-                .as_ref()
-                .map(|c| c.country.as_str().to_owned()),
+            citizenship: self.citizenship.as_ref().map(|c| c.country.as_str().to_owned()),
             deceased: self.is_deceased(),
             disappeared: self.is_disappeared(),
             under_guardianship: self.under_guardianship(),

@@ -19,10 +19,7 @@ pub struct Backoff {
 
 impl Backoff {
     pub fn new(settings: &RetrySettings) -> Self {
-        Backoff {
-            initial: settings.initial_backoff,
-            max: settings.max_backoff.max(settings.initial_backoff),
-        }
+        Backoff { initial: settings.initial_backoff, max: settings.max_backoff.max(settings.initial_backoff) }
     }
 
     /// The longest wait before retry number `retry` (0 = the first retry).
@@ -41,11 +38,7 @@ impl Backoff {
         let floor = self.floor(retry);
         let spread = self.ceiling(retry) - floor;
         let nanos = u64::try_from(spread.as_nanos()).unwrap_or(u64::MAX);
-        let extra = if nanos == 0 {
-            0
-        } else {
-            jitter.next_u64() % (nanos + 1)
-        };
+        let extra = if nanos == 0 { 0 } else { jitter.next_u64() % (nanos + 1) };
         floor + Duration::from_nanos(extra)
     }
 }
@@ -108,14 +101,8 @@ mod tests {
         for retry in 0..12 {
             for _ in 0..500 {
                 let delay = b.delay(retry, &mut jitter);
-                assert!(
-                    delay >= b.floor(retry),
-                    "retry {retry}: {delay:?} below floor"
-                );
-                assert!(
-                    delay <= b.ceiling(retry),
-                    "retry {retry}: {delay:?} above ceiling"
-                );
+                assert!(delay >= b.floor(retry), "retry {retry}: {delay:?} below floor");
+                assert!(delay <= b.ceiling(retry), "retry {retry}: {delay:?} above ceiling");
                 assert!(delay <= Duration::from_millis(2000));
             }
         }
@@ -125,8 +112,7 @@ mod tests {
     fn delays_are_spread_not_fixed() {
         let b = backoff(1000, 1000);
         let mut jitter = Jitter::seeded(7);
-        let delays: std::collections::HashSet<Duration> =
-            (0..50).map(|_| b.delay(0, &mut jitter)).collect();
+        let delays: std::collections::HashSet<Duration> = (0..50).map(|_| b.delay(0, &mut jitter)).collect();
         assert!(delays.len() > 40, "jitter should spread the waits");
     }
 

@@ -77,22 +77,13 @@ pub struct CircuitBreaker {
 
 impl std::fmt::Debug for CircuitBreaker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CircuitBreaker")
-            .field("state", &self.state())
-            .finish_non_exhaustive()
+        f.debug_struct("CircuitBreaker").field("state", &self.state()).finish_non_exhaustive()
     }
 }
 
 impl CircuitBreaker {
     pub fn new(settings: BreakerSettings, clock: Arc<dyn Clock>) -> Self {
-        CircuitBreaker {
-            settings,
-            clock,
-            inner: Mutex::new(Inner {
-                state: State::Closed,
-                consecutive_failures: 0,
-            }),
-        }
+        CircuitBreaker { settings, clock, inner: Mutex::new(Inner { state: State::Closed, consecutive_failures: 0 }) }
     }
 
     /// Asks to make a call. A cooled-down open breaker turns half-open and
@@ -102,16 +93,12 @@ impl CircuitBreaker {
         let mut inner = lock(&self.inner);
         match inner.state {
             State::Closed => Ok(Admission::Normal),
-            State::Open { until } if now < until => Err(Rejected {
-                retry_after: until - now,
-            }),
+            State::Open { until } if now < until => Err(Rejected { retry_after: until - now }),
             State::Open { .. } | State::HalfOpen { probe_out: false } => {
                 inner.state = State::HalfOpen { probe_out: true };
                 Ok(Admission::Probe)
             }
-            State::HalfOpen { probe_out: true } => Err(Rejected {
-                retry_after: Duration::ZERO,
-            }),
+            State::HalfOpen { probe_out: true } => Err(Rejected { retry_after: Duration::ZERO }),
         }
     }
 
@@ -127,14 +114,10 @@ impl CircuitBreaker {
         let now = self.clock.now();
         let mut inner = lock(&self.inner);
         inner.consecutive_failures = inner.consecutive_failures.saturating_add(1);
-        let open = State::Open {
-            until: now + self.settings.cool_down,
-        };
+        let open = State::Open { until: now + self.settings.cool_down };
         match (admission, inner.state) {
             (Admission::Probe, _) => inner.state = open,
-            (Admission::Normal, State::Closed)
-                if inner.consecutive_failures >= self.settings.failure_threshold =>
-            {
+            (Admission::Normal, State::Closed) if inner.consecutive_failures >= self.settings.failure_threshold => {
                 inner.state = open;
             }
             // A call admitted before the breaker opened, ending late: counted, nothing more.
@@ -146,9 +129,7 @@ impl CircuitBreaker {
     /// slot is freed so that the next call can probe; nothing else changes.
     pub fn on_abandoned(&self, admission: Admission) {
         let mut inner = lock(&self.inner);
-        if admission == Admission::Probe
-            && matches!(inner.state, State::HalfOpen { probe_out: true })
-        {
+        if admission == Admission::Probe && matches!(inner.state, State::HalfOpen { probe_out: true }) {
             inner.state = State::HalfOpen { probe_out: false };
         }
     }
@@ -175,10 +156,7 @@ mod tests {
 
     fn breaker(threshold: u32) -> (CircuitBreaker, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new());
-        let settings = BreakerSettings {
-            failure_threshold: threshold,
-            cool_down: COOL_DOWN,
-        };
+        let settings = BreakerSettings { failure_threshold: threshold, cool_down: COOL_DOWN };
         (CircuitBreaker::new(settings, clock.clone()), clock)
     }
 
@@ -212,19 +190,9 @@ mod tests {
     fn rejects_while_open_and_says_how_long() {
         let (b, clock) = breaker(1);
         fail(&b, 1);
-        assert_eq!(
-            b.admit(),
-            Err(Rejected {
-                retry_after: COOL_DOWN
-            })
-        );
+        assert_eq!(b.admit(), Err(Rejected { retry_after: COOL_DOWN }));
         clock.advance(Duration::from_secs(10));
-        assert_eq!(
-            b.admit(),
-            Err(Rejected {
-                retry_after: Duration::from_secs(20)
-            })
-        );
+        assert_eq!(b.admit(), Err(Rejected { retry_after: Duration::from_secs(20) }));
         assert_eq!(b.state(), BreakerState::Open);
     }
 
@@ -258,12 +226,7 @@ mod tests {
         let probe = b.admit().unwrap();
         b.on_failure(probe);
         assert_eq!(b.state(), BreakerState::Open);
-        assert_eq!(
-            b.admit(),
-            Err(Rejected {
-                retry_after: COOL_DOWN
-            })
-        );
+        assert_eq!(b.admit(), Err(Rejected { retry_after: COOL_DOWN }));
         clock.advance(COOL_DOWN);
         assert_eq!(b.admit(), Ok(Admission::Probe));
     }

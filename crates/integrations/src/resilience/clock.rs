@@ -35,11 +35,7 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new() -> Self {
-        ManualClock {
-            start: Instant::now(),
-            wall_start: Utc::now(),
-            elapsed: Mutex::new(Duration::ZERO),
-        }
+        ManualClock { start: Instant::now(), wall_start: Utc::now(), elapsed: Mutex::new(Duration::ZERO) }
     }
 
     pub fn advance(&self, by: Duration) {
@@ -67,7 +63,5 @@ impl Clock for ManualClock {
 /// Locks a mutex, carrying on with the data if a panicking thread poisoned it:
 /// every critical section in this layer leaves its data consistent.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

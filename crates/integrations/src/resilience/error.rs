@@ -87,17 +87,11 @@ impl CallError {
     }
 
     pub fn status(status: u16, body: &str) -> CallError {
-        CallError::Status {
-            status,
-            detail: excerpt(body),
-        }
+        CallError::Status { status, detail: excerpt(body) }
     }
 
     pub fn fault(code: &str, text: &str) -> CallError {
-        CallError::Fault {
-            code: scrub(code),
-            text: excerpt(text),
-        }
+        CallError::Fault { code: scrub(code), text: excerpt(text) }
     }
 
     pub fn malformed(detail: impl AsRef<str>) -> CallError {
@@ -158,10 +152,7 @@ mod tests {
 
     #[test]
     fn scrub_masks_plain_and_dashed_cpr_numbers() {
-        assert_eq!(
-            scrub("PNR 0101701234 not found"),
-            "PNR 010170-**** not found"
-        );
+        assert_eq!(scrub("PNR 0101701234 not found"), "PNR 010170-**** not found");
         assert_eq!(scrub("(010170-1234)"), "(010170-****)");
         assert_eq!(scrub("0101701234"), "010170-****");
     }

@@ -213,16 +213,8 @@ impl Resilience {
             },
         };
         self.publish_breaker_state();
-        let mut guard = AbandonGuard {
-            breaker: &self.breaker,
-            admission,
-            armed: true,
-        };
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| CallError::connect("integration shut down"))?;
+        let mut guard = AbandonGuard { breaker: &self.breaker, admission, armed: true };
+        let _slot = self.slots.acquire().await.map_err(|_| CallError::connect("integration shut down"))?;
         let started = Instant::now();
         let timeout = self.settings.total_timeout;
         let result = match tokio::time::timeout(timeout, op()).await {
@@ -275,10 +267,7 @@ impl Resilience {
     }
 
     fn labels(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("integration", self.integration.clone()),
-            ("tenant", self.tenant.clone().unwrap_or_default()),
-        ]
+        vec![("integration", self.integration.clone()), ("tenant", self.tenant.clone().unwrap_or_default())]
     }
 }
 

@@ -71,10 +71,7 @@ impl Default for RetrySettings {
 
 impl Default for BreakerSettings {
     fn default() -> Self {
-        BreakerSettings {
-            failure_threshold: 5,
-            cool_down: Duration::from_secs(30),
-        }
+        BreakerSettings { failure_threshold: 5, cool_down: Duration::from_secs(30) }
     }
 }
 
@@ -91,9 +88,7 @@ impl Settings {
             return Err("max_concurrency must be at least 1".into());
         }
         if self.retry.max_backoff < self.retry.initial_backoff {
-            return Err(
-                "retry.max_backoff_ms must not be less than retry.initial_backoff_ms".into(),
-            );
+            return Err("retry.max_backoff_ms must not be less than retry.initial_backoff_ms".into());
         }
         if self.breaker.failure_threshold == 0 {
             return Err("breaker.failure_threshold must be at least 1".into());
@@ -137,10 +132,7 @@ mod tests {
         assert_eq!(settings.total_timeout, Duration::from_secs(30));
         assert_eq!(settings.max_concurrency, 2);
         assert_eq!(settings.retry.max_retries, 0);
-        assert_eq!(
-            settings.retry.max_backoff,
-            RetrySettings::default().max_backoff
-        );
+        assert_eq!(settings.retry.max_backoff, RetrySettings::default().max_backoff);
         assert_eq!(settings.breaker.cool_down, Duration::from_secs(5));
         assert_eq!(settings.breaker.failure_threshold, 5);
         assert_eq!(settings.connect_timeout, Duration::from_secs(10));
@@ -151,18 +143,10 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let mut settings = Settings {
-            max_concurrency: 0,
-            ..Settings::default()
-        };
+        let mut settings = Settings { max_concurrency: 0, ..Settings::default() };
         assert!(settings.validate().unwrap_err().contains("max_concurrency"));
         settings.max_concurrency = 1;
         settings.breaker.failure_threshold = 0;
-        assert!(
-            settings
-                .validate()
-                .unwrap_err()
-                .contains("failure_threshold")
-        );
+        assert!(settings.validate().unwrap_err().contains("failure_threshold"));
     }
 }

@@ -90,11 +90,7 @@ impl Tracker {
         self.failures += 1;
         self.last_ok = Some(false);
         self.last_latency = Some(latency);
-        self.last_error = Some(LastError {
-            at,
-            kind: error.kind(),
-            message: error.to_string(),
-        });
+        self.last_error = Some(LastError { at, kind: error.kind(), message: error.to_string() });
     }
 
     pub(crate) fn snapshot(

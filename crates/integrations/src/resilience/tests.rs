@@ -6,8 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use metrics::{
-    Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder,
-    SharedString, Unit,
+    Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder, SharedString, Unit,
 };
 
 use super::*;
@@ -21,31 +20,19 @@ fn settings(max_retries: u32, threshold: u32) -> Settings {
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_millis(4),
         },
-        breaker: BreakerSettings {
-            failure_threshold: threshold,
-            cool_down: Duration::from_secs(60),
-        },
+        breaker: BreakerSettings { failure_threshold: threshold, cool_down: Duration::from_secs(60) },
         ..Settings::default()
     }
 }
 
 fn layer(max_retries: u32, threshold: u32) -> (Resilience, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new());
-    let layer = Resilience::with_clock(
-        "test",
-        Some("aarhus"),
-        settings(max_retries, threshold),
-        clock.clone(),
-    );
+    let layer = Resilience::with_clock("test", Some("aarhus"), settings(max_retries, threshold), clock.clone());
     (layer, clock)
 }
 
 /// Runs `layer.call` with an operation that fails with `error` every time and counts attempts.
-async fn always(
-    layer: &Resilience,
-    idempotency: Idempotency,
-    error: CallError,
-) -> (u32, CallError) {
+async fn always(layer: &Resilience, idempotency: Idempotency, error: CallError) -> (u32, CallError) {
     let attempts = AtomicU32::new(0);
     let result: Result<(), _> = layer
         .call(idempotency, || {
@@ -60,12 +47,7 @@ async fn always(
 #[tokio::test]
 async fn idempotent_calls_are_retried_up_to_the_limit() {
     let (layer, _) = layer(3, 100);
-    let (attempts, error) = always(
-        &layer,
-        Idempotency::Idempotent,
-        CallError::connect("refused"),
-    )
-    .await;
+    let (attempts, error) = always(&layer, Idempotency::Idempotent, CallError::connect("refused")).await;
     assert_eq!(attempts, 4, "one attempt plus three retries");
     assert_eq!(error.kind(), ErrorKind::Connect);
     assert_eq!(layer.status().calls, 4);
@@ -74,11 +56,9 @@ async fn idempotent_calls_are_retried_up_to_the_limit() {
 #[tokio::test]
 async fn non_idempotent_calls_are_never_retried() {
     let (layer, _) = layer(5, 100);
-    for error in [
-        CallError::connect("refused"),
-        CallError::Timeout(Duration::from_secs(1)),
-        CallError::status(503, "down"),
-    ] {
+    for error in
+        [CallError::connect("refused"), CallError::Timeout(Duration::from_secs(1)), CallError::status(503, "down")]
+    {
         let (attempts, _) = always(&layer, Idempotency::NonIdempotent, error).await;
         assert_eq!(attempts, 1);
     }
@@ -105,13 +85,7 @@ async fn a_retry_that_succeeds_returns_the_value() {
     let value = layer
         .call(Idempotency::Idempotent, || {
             let n = attempts.fetch_add(1, Ordering::SeqCst);
-            async move {
-                if n == 0 {
-                    Err(CallError::status(502, ""))
-                } else {
-                    Ok(n)
-                }
-            }
+            async move { if n == 0 { Err(CallError::status(502, "")) } else { Ok(n) } }
         })
         .await;
     assert_eq!(value, Ok(1));
@@ -146,23 +120,12 @@ async fn the_breaker_opens_rejects_and_recovers_through_a_probe() {
     assert_eq!(error.kind(), ErrorKind::BreakerOpen);
 
     clock.advance(Duration::from_secs(60));
-    let (attempts, _) = always(
-        &layer,
-        Idempotency::Idempotent,
-        CallError::connect("still down"),
-    )
-    .await;
+    let (attempts, _) = always(&layer, Idempotency::Idempotent, CallError::connect("still down")).await;
     assert_eq!(attempts, 1, "one half-open probe");
-    assert_eq!(
-        layer.breaker_state(),
-        BreakerState::Open,
-        "a failed probe reopens"
-    );
+    assert_eq!(layer.breaker_state(), BreakerState::Open, "a failed probe reopens");
 
     clock.advance(Duration::from_secs(60));
-    let ok: Result<u8, _> = layer
-        .call(Idempotency::Idempotent, || async { Ok(7) })
-        .await;
+    let ok: Result<u8, _> = layer.call(Idempotency::Idempotent, || async { Ok(7) }).await;
     assert_eq!(ok, Ok(7));
     assert_eq!(layer.breaker_state(), BreakerState::Closed);
     assert_eq!(layer.status().state, HealthState::Up);
@@ -182,8 +145,7 @@ async fn not_found_is_healthy_and_does_not_open_the_breaker() {
 #[tokio::test]
 async fn retries_stop_when_the_breaker_opens_and_report_the_real_failure() {
     let (layer, _) = layer(5, 2);
-    let (attempts, error) =
-        always(&layer, Idempotency::Idempotent, CallError::status(503, "")).await;
+    let (attempts, error) = always(&layer, Idempotency::Idempotent, CallError::status(503, "")).await;
     assert_eq!(attempts, 2);
     assert_eq!(error.kind(), ErrorKind::Status);
 }
@@ -202,18 +164,10 @@ async fn a_probe_call_bypasses_the_open_breaker_and_closes_it() {
 async fn status_keeps_the_last_success_and_the_last_error() {
     let (layer, clock) = layer(0, 100);
     assert_eq!(layer.status().state, HealthState::Unknown);
-    layer
-        .call(Idempotency::Idempotent, || async { Ok::<_, CallError>(()) })
-        .await
-        .unwrap();
+    layer.call(Idempotency::Idempotent, || async { Ok::<_, CallError>(()) }).await.unwrap();
     let success_at = layer.status().last_success.unwrap();
     clock.advance(Duration::from_secs(5));
-    always(
-        &layer,
-        Idempotency::Idempotent,
-        CallError::fault("Server", "PNR 0101701234 fejl"),
-    )
-    .await;
+    always(&layer, Idempotency::Idempotent, CallError::fault("Server", "PNR 0101701234 fejl")).await;
     let status = layer.status();
     assert_eq!(status.state, HealthState::Degraded);
     assert_eq!(status.last_success, Some(success_at));
@@ -230,14 +184,7 @@ async fn status_keeps_the_last_success_and_the_last_error() {
 
 #[tokio::test]
 async fn concurrency_is_bounded() {
-    let layer = Arc::new(Resilience::new(
-        "test",
-        None,
-        Settings {
-            max_concurrency: 2,
-            ..settings(0, 100)
-        },
-    ));
+    let layer = Arc::new(Resilience::new("test", None, Settings { max_concurrency: 2, ..settings(0, 100) }));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..8)
@@ -300,15 +247,9 @@ impl HistogramFn for Cell {
 
 impl Captured {
     fn cell(&self, key: &Key) -> Arc<Cell> {
-        let mut labels: Vec<String> = key
-            .labels()
-            .map(|l| format!("{}={}", l.key(), l.value()))
-            .collect();
+        let mut labels: Vec<String> = key.labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
         labels.sort();
-        Arc::new(Cell(
-            self.0.clone(),
-            format!("{}{{{}}}", key.name(), labels.join(",")),
-        ))
+        Arc::new(Cell(self.0.clone(), format!("{}{{{}}}", key.name(), labels.join(","))))
     }
 
     fn get(&self, key: &str) -> f64 {
@@ -335,29 +276,13 @@ impl Recorder for Captured {
 fn metrics_count_calls_errors_latency_and_breaker_state() {
     let captured = Captured::default();
     metrics::with_local_recorder(&captured, || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
         runtime.block_on(async {
             let (layer, _) = layer(1, 2);
-            layer
-                .call(Idempotency::Idempotent, || async { Ok::<_, CallError>(()) })
-                .await
-                .unwrap();
+            layer.call(Idempotency::Idempotent, || async { Ok::<_, CallError>(()) }).await.unwrap();
             always(&layer, Idempotency::Idempotent, CallError::NotFound).await;
-            always(
-                &layer,
-                Idempotency::Idempotent,
-                CallError::connect("refused"),
-            )
-            .await;
-            always(
-                &layer,
-                Idempotency::Idempotent,
-                CallError::connect("refused"),
-            )
-            .await;
+            always(&layer, Idempotency::Idempotent, CallError::connect("refused")).await;
+            always(&layer, Idempotency::Idempotent, CallError::connect("refused")).await;
         });
     });
     let key = |name: &str, extra: &str| {
@@ -368,28 +293,14 @@ fn metrics_count_calls_errors_latency_and_breaker_state() {
         labels.sort();
         format!("{name}{{{}}}", labels.join(","))
     };
-    let calls = |outcome: &str| {
-        captured.get(&key(
-            "integration_calls_total",
-            &format!("outcome={outcome}"),
-        ))
-    };
+    let calls = |outcome: &str| captured.get(&key("integration_calls_total", &format!("outcome={outcome}")));
     assert_eq!(calls("success"), 1.0);
     assert_eq!(calls("not_found"), 1.0);
     assert_eq!(calls("error"), 2.0);
     assert_eq!(calls("rejected"), 1.0);
-    assert_eq!(
-        captured.get(&key("integration_errors_total", "kind=connect")),
-        2.0
-    );
-    assert_eq!(
-        captured.get(&key("integration_errors_total", "kind=breaker_open")),
-        1.0
-    );
+    assert_eq!(captured.get(&key("integration_errors_total", "kind=connect")), 2.0);
+    assert_eq!(captured.get(&key("integration_errors_total", "kind=breaker_open")), 1.0);
     assert_eq!(captured.get(&key("integration_retries_total", "")), 1.0);
-    assert_eq!(
-        captured.get(&key("integration_call_duration_seconds", "")),
-        4.0
-    );
+    assert_eq!(captured.get(&key("integration_call_duration_seconds", "")), 4.0);
     assert_eq!(captured.get(&key("integration_breaker_state", "")), 2.0);
 }

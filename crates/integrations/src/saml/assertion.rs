@@ -107,49 +107,35 @@ pub(crate) fn read_assertion(
         return Err(ResponseError::Version { element: ASSERTION });
     }
     let assertion_id = required(assertion.attr("ID"), ASSERTION, "ID")?.to_owned();
-    let issuer = assertion
-        .child(ns::ASSERTION, "Issuer")
-        .map(|i| i.trimmed_text());
+    let issuer = assertion.child(ns::ASSERTION, "Issuer").map(|i| i.trimmed_text());
     if issuer != Some(idp.entity_id.as_str()) {
-        return Err(ResponseError::Issuer {
-            element: ASSERTION,
-            found: issuer.map(redact_digits),
-        });
+        return Err(ResponseError::Issuer { element: ASSERTION, found: issuer.map(redact_digits) });
     }
 
     let subject = assertion
         .child(ns::ASSERTION, "Subject")
-        .ok_or(ResponseError::Missing {
-            element: ASSERTION,
-            what: "Subject",
-        })?;
+        .ok_or(ResponseError::Missing { element: ASSERTION, what: "Subject" })?;
     let name_id = subject
         .only_child(ns::ASSERTION, "NameID")
         .map_err(|()| ResponseError::NoNameId)?
         .ok_or(ResponseError::NoNameId)?;
     let confirmation_until = check_bearer(subject, sp, now, in_response_to)?;
 
-    let conditions = assertion
-        .child(ns::ASSERTION, "Conditions")
-        .ok_or(ResponseError::NoAudienceRestriction)?;
+    let conditions = assertion.child(ns::ASSERTION, "Conditions").ok_or(ResponseError::NoAudienceRestriction)?;
     let conditions_until = check_window(conditions, "Conditions", sp, now)?;
-    let restrictions: Vec<_> = conditions
-        .children_named(ns::ASSERTION, "AudienceRestriction")
-        .collect();
+    let restrictions: Vec<_> = conditions.children_named(ns::ASSERTION, "AudienceRestriction").collect();
     if restrictions.is_empty() {
         return Err(ResponseError::NoAudienceRestriction);
     }
     // Every AudienceRestriction must list us (SAML Core §2.5.1.4).
-    if !restrictions.iter().all(|r| {
-        r.children_named(ns::ASSERTION, "Audience")
-            .any(|a| a.trimmed_text() == sp.entity_id)
-    }) {
+    if !restrictions
+        .iter()
+        .all(|r| r.children_named(ns::ASSERTION, "Audience").any(|a| a.trimmed_text() == sp.entity_id))
+    {
         return Err(ResponseError::Audience);
     }
 
-    let authn = assertion
-        .child(ns::ASSERTION, "AuthnStatement")
-        .ok_or(ResponseError::NoAuthnStatement)?;
+    let authn = assertion.child(ns::ASSERTION, "AuthnStatement").ok_or(ResponseError::NoAuthnStatement)?;
     let session_until = optional_time(authn, "AuthnStatement", "SessionNotOnOrAfter")?;
     if let Some(until) = session_until
         && now - sp.clock_skew >= until
@@ -167,10 +153,7 @@ pub(crate) fn read_assertion(
 
     let mut attributes = Attributes::default();
     for statement in assertion.children_named(ns::ASSERTION, "AttributeStatement") {
-        if statement
-            .child(ns::ASSERTION, "EncryptedAttribute")
-            .is_some()
-        {
+        if statement.child(ns::ASSERTION, "EncryptedAttribute").is_some() {
             return Err(ResponseError::EncryptedAttribute);
         }
         for attribute in statement.children_named(ns::ASSERTION, "Attribute") {
@@ -181,8 +164,7 @@ pub(crate) fn read_assertion(
         }
     }
 
-    let replay_until =
-        confirmation_until.max(conditions_until.unwrap_or(confirmation_until)) + sp.clock_skew;
+    let replay_until = confirmation_until.max(conditions_until.unwrap_or(confirmation_until)) + sp.clock_skew;
     let login = Login {
         issuer: idp.entity_id.clone(),
         name_id: name_id.trimmed_text().to_owned(),
@@ -231,23 +213,16 @@ fn check_confirmation(
     const DATA: &str = "SubjectConfirmationData";
     let data = confirmation
         .child(ns::ASSERTION, DATA)
-        .ok_or(ResponseError::Missing {
-            element: "SubjectConfirmation",
-            what: DATA,
-        })?;
+        .ok_or(ResponseError::Missing { element: "SubjectConfirmation", what: DATA })?;
     let recipient = data.attr("Recipient");
     if recipient != Some(sp.acs_url.as_str()) {
-        return Err(ResponseError::Recipient {
-            found: recipient.map(redact_digits),
-        });
+        return Err(ResponseError::Recipient { found: recipient.map(redact_digits) });
     }
     if data.attr("InResponseTo") != Some(in_response_to) {
         return Err(ResponseError::ConfirmationInResponseTo);
     }
-    let until = check_window(data, DATA, sp, now)?.ok_or(ResponseError::Missing {
-        element: DATA,
-        what: "NotOnOrAfter",
-    })?;
+    let until =
+        check_window(data, DATA, sp, now)?.ok_or(ResponseError::Missing { element: DATA, what: "NotOnOrAfter" })?;
     Ok(until)
 }
 
@@ -262,21 +237,13 @@ fn check_window(
     if let Some(not_before) = optional_time(element, name, "NotBefore")?
         && now + sp.clock_skew < not_before
     {
-        return Err(ResponseError::NotYetValid {
-            element: name,
-            not_before,
-            now,
-        });
+        return Err(ResponseError::NotYetValid { element: name, not_before, now });
     }
     let not_on_or_after = optional_time(element, name, "NotOnOrAfter")?;
     if let Some(until) = not_on_or_after
         && now - sp.clock_skew >= until
     {
-        return Err(ResponseError::Expired {
-            element: name,
-            not_on_or_after: until,
-            now,
-        });
+        return Err(ResponseError::Expired { element: name, not_on_or_after: until, now });
     }
     Ok(not_on_or_after)
 }
@@ -288,12 +255,7 @@ fn optional_time(
 ) -> Result<Option<DateTime<Utc>>, ResponseError> {
     element
         .attr(attribute)
-        .map(|text| {
-            time::parse(text).ok_or(ResponseError::BadTimestamp {
-                element: name,
-                attribute,
-            })
-        })
+        .map(|text| time::parse(text).ok_or(ResponseError::BadTimestamp { element: name, attribute }))
         .transpose()
 }
 
@@ -302,7 +264,5 @@ pub(crate) fn required<'a>(
     element: &'static str,
     what: &'static str,
 ) -> Result<&'a str, ResponseError> {
-    value
-        .filter(|v| !v.is_empty())
-        .ok_or(ResponseError::Missing { element, what })
+    value.filter(|v| !v.is_empty()).ok_or(ResponseError::Missing { element, what })
 }

@@ -45,9 +45,7 @@ pub enum Loa {
 impl Loa {
     /// Reads `Substantial` or `https://data.gov.dk/concept/core/nsis/loa/Substantial`.
     pub fn parse(text: &str) -> Option<Loa> {
-        let word = text
-            .trim()
-            .trim_start_matches("https://data.gov.dk/concept/core/nsis/loa/");
+        let word = text.trim().trim_start_matches("https://data.gov.dk/concept/core/nsis/loa/");
         match word {
             "Low" => Some(Loa::Low),
             "Substantial" => Some(Loa::Substantial),
@@ -78,10 +76,7 @@ pub fn loa(login: &Login) -> Option<Loa> {
 pub fn require_loa(login: &Login, minimum: Loa) -> Result<Loa, AttributeError> {
     let found = loa(login).ok_or(AttributeError::NoLoa)?;
     if found < minimum {
-        return Err(AttributeError::LoaTooLow {
-            found: found.as_str(),
-            required: minimum.as_str(),
-        });
+        return Err(AttributeError::LoaTooLow { found: found.as_str(), required: minimum.as_str() });
     }
     Ok(found)
 }
@@ -111,17 +106,11 @@ pub struct NemLoginIdentity {
 
 /// Reads the NemLog-in identity, refusing a LoA below `minimum_loa` and a
 /// missing, repeated or malformed CPR number.
-pub fn nemlogin_identity(
-    login: &Login,
-    minimum_loa: Loa,
-) -> Result<NemLoginIdentity, AttributeError> {
+pub fn nemlogin_identity(login: &Login, minimum_loa: Loa) -> Result<NemLoginIdentity, AttributeError> {
     let loa = require_loa(login, minimum_loa)?;
-    let cpr = single(login, names::CPR_NUMBER, "cprNumber")?
-        .ok_or(AttributeError::Missing("cprNumber"))?;
-    let cpr = CprNumber::parse(cpr).map_err(|_| AttributeError::Malformed {
-        name: "cprNumber",
-        reason: "not a CPR number",
-    })?;
+    let cpr = single(login, names::CPR_NUMBER, "cprNumber")?.ok_or(AttributeError::Missing("cprNumber"))?;
+    let cpr = CprNumber::parse(cpr)
+        .map_err(|_| AttributeError::Malformed { name: "cprNumber", reason: "not a CPR number" })?;
     Ok(NemLoginIdentity {
         cpr,
         cpr_uuid: single(login, names::CPR_UUID, "cprUuid")?.map(str::to_owned),
@@ -130,11 +119,7 @@ pub fn nemlogin_identity(
     })
 }
 
-fn single<'a>(
-    login: &'a Login,
-    name: &str,
-    short: &'static str,
-) -> Result<Option<&'a str>, AttributeError> {
+fn single<'a>(login: &'a Login, name: &str, short: &'static str) -> Result<Option<&'a str>, AttributeError> {
     match login.attributes.all(name) {
         [] => Ok(None),
         [one] => Ok(Some(one.as_str())),
@@ -187,37 +172,24 @@ pub fn privileges(login: &Login) -> Result<Vec<Privilege>, AttributeError> {
 
 /// Only the privileges granted for this CVR (the tenant's municipality).
 pub fn privileges_for_cvr(privileges: &[Privilege], cvr: &str) -> Vec<Privilege> {
-    privileges
-        .iter()
-        .filter(|p| p.cvr() == Some(cvr))
-        .cloned()
-        .collect()
+    privileges.iter().filter(|p| p.cvr() == Some(cvr)).cloned().collect()
 }
 
 /// Decodes one base64 attribute value holding a `bpp:PrivilegeList`.
 pub fn decode_privileges(base64: &str) -> Result<Vec<Privilege>, AttributeError> {
-    let compact: String = base64
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
+    let compact: String = base64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = STANDARD
         .decode(compact)
-        .map_err(|_| AttributeError::Malformed {
-            name: "privilegesIntermediate",
-            reason: "not base64",
-        })?;
-    let xml = String::from_utf8(bytes).map_err(|_| AttributeError::Malformed {
-        name: "privilegesIntermediate",
-        reason: "not UTF-8",
-    })?;
+        .map_err(|_| AttributeError::Malformed { name: "privilegesIntermediate", reason: "not base64" })?;
+    let xml = String::from_utf8(bytes)
+        .map_err(|_| AttributeError::Malformed { name: "privilegesIntermediate", reason: "not UTF-8" })?;
     parse_privilege_list(&xml)
 }
 
 /// Parses a Basic Privilege Profile document in either namespace version.
 /// Group children are unqualified in the schema; qualified ones are accepted too.
 pub fn parse_privilege_list(xml: &str) -> Result<Vec<Privilege>, AttributeError> {
-    let doc =
-        xmlsec::parse(xml.to_owned()).map_err(|e| AttributeError::Privileges(e.to_string()))?;
+    let doc = xmlsec::parse(xml.to_owned()).map_err(|e| AttributeError::Privileges(e.to_string()))?;
     let root = doc.root();
     let namespace = [BPP_NAMESPACE_1_2, BPP_NAMESPACE_1_0_1]
         .into_iter()
@@ -242,9 +214,7 @@ pub fn parse_privilege_list(xml: &str) -> Result<Vec<Privilege>, AttributeError>
                 Ok(Constraint {
                     name: c
                         .attr("Name")
-                        .ok_or_else(|| {
-                            AttributeError::Privileges("a Constraint has no Name".into())
-                        })?
+                        .ok_or_else(|| AttributeError::Privileges("a Constraint has no Name".into()))?
                         .to_owned(),
                     value: c.trimmed_text().to_owned(),
                 })
@@ -312,39 +282,23 @@ mod tests {
         let encoded = STANDARD.encode(BPP_1_0_1);
         let oiosaml3 = login(&[(names::PRIVILEGES, &encoded)]);
         assert_eq!(privileges(&oiosaml3).unwrap().len(), 2);
-        let both = login(&[
-            (names::PRIVILEGES, &encoded),
-            (names::PRIVILEGES_OIOSAML2, &encoded),
-        ]);
+        let both = login(&[(names::PRIVILEGES, &encoded), (names::PRIVILEGES_OIOSAML2, &encoded)]);
         assert_eq!(privileges(&both).unwrap().len(), 4);
-        assert_eq!(
-            privileges(&login(&[])).unwrap_err(),
-            AttributeError::Missing("privilegesIntermediate")
-        );
+        assert_eq!(privileges(&login(&[])).unwrap_err(), AttributeError::Missing("privilegesIntermediate"));
         assert!(decode_privileges("not base64!").is_err());
         assert!(parse_privilege_list("<PrivilegeList/>").is_err());
-        let no_scope = BPP_1_0_1.replace(
-            r#"Scope="urn:dk:gov:saml:cvrNumberIdentifier:87654321""#,
-            "",
-        );
+        let no_scope = BPP_1_0_1.replace(r#"Scope="urn:dk:gov:saml:cvrNumberIdentifier:87654321""#, "");
         assert!(parse_privilege_list(&no_scope).is_err());
     }
 
     #[test]
     fn loa_reads_attribute_then_authn_context() {
-        assert_eq!(
-            Loa::parse("https://data.gov.dk/concept/core/nsis/loa/High"),
-            Some(Loa::High)
-        );
+        assert_eq!(Loa::parse("https://data.gov.dk/concept/core/nsis/loa/High"), Some(Loa::High));
         assert_eq!(Loa::parse("Medium"), None);
         let mut by_context = login(&[]);
-        by_context.authn_context =
-            Some("https://data.gov.dk/concept/core/nsis/loa/Substantial".into());
+        by_context.authn_context = Some("https://data.gov.dk/concept/core/nsis/loa/Substantial".into());
         assert_eq!(loa(&by_context), Some(Loa::Substantial));
-        assert_eq!(
-            require_loa(&login(&[]), Loa::Substantial).unwrap_err(),
-            AttributeError::NoLoa
-        );
+        assert_eq!(require_loa(&login(&[]), Loa::Substantial).unwrap_err(), AttributeError::NoLoa);
         assert!(require_loa(&login(&[(names::LOA, "High")]), Loa::Substantial).is_ok());
     }
 
@@ -357,25 +311,16 @@ mod tests {
 
     #[test]
     fn cpr_errors_name_the_attribute_not_the_value() {
-        let bad = login(&[
-            (names::LOA, "Substantial"),
-            (names::CPR_NUMBER, "3213999999"),
-        ]);
+        let bad = login(&[(names::LOA, "Substantial"), (names::CPR_NUMBER, "3213999999")]);
         let error = nemlogin_identity(&bad, Loa::Substantial).unwrap_err();
         assert!(!error.to_string().contains("3213999999"), "{error}");
-        let twice = login(&[
-            (names::LOA, "Substantial"),
-            (names::CPR_NUMBER, "0101709995"),
-            (names::CPR_NUMBER, "0101709995"),
-        ]);
+        let twice =
+            login(&[(names::LOA, "Substantial"), (names::CPR_NUMBER, "0101709995"), (names::CPR_NUMBER, "0101709995")]);
         assert_eq!(
             nemlogin_identity(&twice, Loa::Substantial).unwrap_err(),
             AttributeError::SeveralValues("cprNumber")
         );
         let missing = login(&[(names::LOA, "Substantial")]);
-        assert_eq!(
-            nemlogin_identity(&missing, Loa::Substantial).unwrap_err(),
-            AttributeError::Missing("cprNumber")
-        );
+        assert_eq!(nemlogin_identity(&missing, Loa::Substantial).unwrap_err(), AttributeError::Missing("cprNumber"));
     }
 }

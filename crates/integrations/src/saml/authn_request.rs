@@ -76,18 +76,11 @@ impl AuthnRequest {
             destination = escape_xml(&self.destination),
             acs = escape_xml(&self.acs_url),
             binding = uri::BINDING_POST,
-            force = if self.force_authn {
-                r#" ForceAuthn="true""#
-            } else {
-                ""
-            },
+            force = if self.force_authn { r#" ForceAuthn="true""# } else { "" },
             issuer = escape_xml(&self.issuer),
         );
         if let Some(format) = &self.name_id_format {
-            xml.push_str(&format!(
-                r#"<samlp:NameIDPolicy Format="{}" AllowCreate="true"/>"#,
-                escape_xml(format)
-            ));
+            xml.push_str(&format!(r#"<samlp:NameIDPolicy Format="{}" AllowCreate="true"/>"#, escape_xml(format)));
         }
         if let Some(loa) = self.requested_loa {
             xml.push_str(&format!(
@@ -102,18 +95,8 @@ impl AuthnRequest {
     /// The URL to send the browser to: the request, signed for the redirect
     /// binding. `relay_state` comes back unchanged with the response (keep it
     /// short and opaque: at most 80 bytes per the binding).
-    pub fn redirect_url(
-        &self,
-        signer: &Credential,
-        relay_state: Option<&str>,
-    ) -> Result<String, BindingError> {
-        encode_redirect(
-            &self.destination,
-            MessageKind::Request,
-            &self.to_xml(),
-            relay_state,
-            signer,
-        )
+    pub fn redirect_url(&self, signer: &Credential, relay_state: Option<&str>) -> Result<String, BindingError> {
+        encode_redirect(&self.destination, MessageKind::Request, &self.to_xml(), relay_state, signer)
     }
 
     /// The record to keep server-side until the response arrives.

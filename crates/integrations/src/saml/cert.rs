@@ -39,22 +39,16 @@ impl Certificate {
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
         const END: &str = "-----END CERTIFICATE-----";
-        let start = pem
-            .find(BEGIN)
-            .ok_or(KeyError::Certificate("no PEM CERTIFICATE block"))?;
+        let start = pem.find(BEGIN).ok_or(KeyError::Certificate("no PEM CERTIFICATE block"))?;
         let body = &pem[start + BEGIN.len()..];
-        let end = body
-            .find(END)
-            .ok_or(KeyError::Certificate("unterminated PEM block"))?;
+        let end = body.find(END).ok_or(KeyError::Certificate("unterminated PEM block"))?;
         Self::from_base64(&body[..end])
     }
 
     /// From base64 DER with any whitespace, as in `ds:X509Certificate`.
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let der = STANDARD
-            .decode(compact)
-            .map_err(|_| KeyError::Certificate("not valid base64"))?;
+        let der = STANDARD.decode(compact).map_err(|_| KeyError::Certificate("not valid base64"))?;
         Self::from_der(der)
     }
 
@@ -103,8 +97,7 @@ impl Certificate {
 
     /// The RSA public key, for redirect-binding signatures.
     pub(crate) fn rsa_public_key(&self) -> Result<PublicKey, KeyError> {
-        PublicKey::from_public_key_der(self.spki_der()?)
-            .map_err(|_| KeyError::Certificate("the public key is not RSA"))
+        PublicKey::from_public_key_der(self.spki_der()?).map_err(|_| KeyError::Certificate("the public key is not RSA"))
     }
 }
 
@@ -136,13 +129,7 @@ fn der_element(input: &[u8], tag: u8) -> Option<(Der<'_>, &[u8])> {
     if end > input.len() {
         return None;
     }
-    Some((
-        Der {
-            whole: &input[..end],
-            content: &input[header..end],
-        },
-        &input[end..],
-    ))
+    Some((Der { whole: &input[..end], content: &input[header..end] }, &input[end..]))
 }
 
 /// One of our key pairs: an RSA private key and its certificate. Used to sign
@@ -157,10 +144,7 @@ pub struct Credential {
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credential")
-            .field("certificate", &self.certificate)
-            .field("key", &"[secret]")
-            .finish()
+        f.debug_struct("Credential").field("certificate", &self.certificate).field("key", &"[secret]").finish()
     }
 }
 
@@ -176,15 +160,8 @@ impl Credential {
         if certificate.rsa_public_key()? != key.to_public_key() {
             return Err(KeyError::KeyMismatch);
         }
-        let pkcs8_pem = key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| KeyError::PrivateKey(e.to_string()))?
-            .to_string();
-        Ok(Credential {
-            key,
-            pkcs8_pem,
-            certificate,
-        })
+        let pkcs8_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::PrivateKey(e.to_string()))?.to_string();
+        Ok(Credential { key, pkcs8_pem, certificate })
     }
 
     pub fn certificate(&self) -> &Certificate {
@@ -227,10 +204,7 @@ mod tests {
     #[test]
     fn credential_refuses_a_foreign_key() {
         assert!(Credential::from_pem(KEY, CERT).is_ok());
-        assert_eq!(
-            Credential::from_pem(OTHER_KEY, CERT).unwrap_err(),
-            KeyError::KeyMismatch
-        );
+        assert_eq!(Credential::from_pem(OTHER_KEY, CERT).unwrap_err(), KeyError::KeyMismatch);
         let debug = format!("{:?}", Credential::from_pem(KEY, CERT).unwrap());
         assert!(!debug.contains("PRIVATE"));
     }

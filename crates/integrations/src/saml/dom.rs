@@ -26,10 +26,7 @@ impl Element {
 
     /// An attribute without namespace (all SAML protocol attributes are such).
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(ns, local, _)| ns.is_none() && local == name)
-            .map(|(_, _, value)| value.as_str())
+        self.attributes.iter().find(|(ns, local, _)| ns.is_none() && local == name).map(|(_, _, value)| value.as_str())
     }
 
     /// A namespace-qualified attribute, e.g. `xsi:type`.
@@ -59,11 +56,7 @@ impl Element {
     }
 
     /// The child with this name if there is at most one; `Err(())` if several.
-    pub(crate) fn only_child<'a>(
-        &'a self,
-        namespace: &'a str,
-        name: &'a str,
-    ) -> Result<Option<&'a Element>, ()> {
+    pub(crate) fn only_child<'a>(&'a self, namespace: &'a str, name: &'a str) -> Result<Option<&'a Element>, ()> {
         let mut iter = self.children_named(namespace, name);
         let first = iter.next();
         if iter.next().is_some() {
@@ -74,15 +67,12 @@ impl Element {
 
     /// Direct text, trimmed of XML whitespace.
     pub(crate) fn trimmed_text(&self) -> &str {
-        self.text
-            .trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
+        self.text.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
     }
 
     /// Every descendant element (not `self`), in document order.
     pub(crate) fn descendants(&self) -> Descendants<'_> {
-        Descendants {
-            stack: self.children.iter().rev().collect(),
-        }
+        Descendants { stack: self.children.iter().rev().collect() }
     }
 
     /// How many descendant elements have this name.

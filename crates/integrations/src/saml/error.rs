@@ -127,30 +127,16 @@ pub enum ResponseError {
     #[error("SAMLResponse: {element} has Version other than 2.0")]
     Version { element: &'static str },
     #[error("SAMLResponse: {element} lacks the required {what}")]
-    Missing {
-        element: &'static str,
-        what: &'static str,
-    },
+    Missing { element: &'static str, what: &'static str },
     #[error("SAMLResponse: {element} has an unparseable {attribute}")]
-    BadTimestamp {
-        element: &'static str,
-        attribute: &'static str,
-    },
+    BadTimestamp { element: &'static str, attribute: &'static str },
     #[error("SAMLResponse: status is not Success: {code}{}", sub_code.as_deref().map(|s| format!(" / {s}")).unwrap_or_default())]
-    Status {
-        code: String,
-        sub_code: Option<String>,
-    },
+    Status { code: String, sub_code: Option<String> },
     #[error("SAMLResponse: Destination {found} is not our ACS URL")]
     Destination { found: String },
     #[error("SAMLResponse: {element} Issuer {found:?} is not the IdP entity ID")]
-    Issuer {
-        element: &'static str,
-        found: Option<String>,
-    },
-    #[error(
-        "SAMLResponse: expected exactly one Assertion or EncryptedAssertion, found {assertions} and {encrypted}"
-    )]
+    Issuer { element: &'static str, found: Option<String> },
+    #[error("SAMLResponse: expected exactly one Assertion or EncryptedAssertion, found {assertions} and {encrypted}")]
     AssertionCount { assertions: usize, encrypted: usize },
     #[error("SAMLResponse: the assertion is not a direct child of the Response")]
     AssertionPlacement,
@@ -159,13 +145,8 @@ pub enum ResponseError {
     #[error("SAMLResponse: the EncryptedAssertion could not be decrypted: {0}")]
     Decryption(XmlSecurityError),
     #[error("SAMLResponse: {element} signature: {source}")]
-    Signature {
-        element: &'static str,
-        source: SignatureError,
-    },
-    #[error(
-        "SAMLResponse: the assertion is not signed itself, and an assertion signature is required"
-    )]
+    Signature { element: &'static str, source: SignatureError },
+    #[error("SAMLResponse: the assertion is not signed itself, and an assertion signature is required")]
     AssertionNotSigned,
     #[error("SAMLResponse: the Response is not signed, and a response signature is required")]
     ResponseNotSigned,
@@ -178,17 +159,9 @@ pub enum ResponseError {
     #[error("SAMLResponse: SubjectConfirmationData InResponseTo does not match the Response")]
     ConfirmationInResponseTo,
     #[error("SAMLResponse: {element} is not valid before {not_before} (now {now}, skew allowed)")]
-    NotYetValid {
-        element: &'static str,
-        not_before: DateTime<Utc>,
-        now: DateTime<Utc>,
-    },
+    NotYetValid { element: &'static str, not_before: DateTime<Utc>, now: DateTime<Utc> },
     #[error("SAMLResponse: {element} expired at {not_on_or_after} (now {now}, skew allowed)")]
-    Expired {
-        element: &'static str,
-        not_on_or_after: DateTime<Utc>,
-        now: DateTime<Utc>,
-    },
+    Expired { element: &'static str, not_on_or_after: DateTime<Utc>, now: DateTime<Utc> },
     #[error("SAMLResponse: the assertion has no AudienceRestriction")]
     NoAudienceRestriction,
     #[error("SAMLResponse: our entity ID is not an allowed Audience")]
@@ -199,9 +172,7 @@ pub enum ResponseError {
     EncryptedAttribute,
     #[error("SAMLResponse: unsolicited (no InResponseTo); only SP-initiated login is accepted")]
     Unsolicited,
-    #[error(
-        "SAMLResponse: InResponseTo does not match a pending request of ours (unknown, used or expired)"
-    )]
+    #[error("SAMLResponse: InResponseTo does not match a pending request of ours (unknown, used or expired)")]
     UnknownInResponseTo,
     #[error("SAMLResponse: the pending request expired at {0}")]
     RequestExpired(DateTime<Utc>),
@@ -219,15 +190,9 @@ pub enum AttributeError {
     #[error("attribute {0} has more than one value")]
     SeveralValues(&'static str),
     #[error("attribute {name} is malformed: {reason}")]
-    Malformed {
-        name: &'static str,
-        reason: &'static str,
-    },
+    Malformed { name: &'static str, reason: &'static str },
     #[error("level of assurance {found} is below the required {required}")]
-    LoaTooLow {
-        found: &'static str,
-        required: &'static str,
-    },
+    LoaTooLow { found: &'static str, required: &'static str },
     #[error("no level of assurance in the assertion")]
     NoLoa,
     #[error("privileges XML: {0}")]
@@ -244,10 +209,7 @@ pub enum LogoutError {
     #[error("logout: expected a {expected}, got another message")]
     WrongMessage { expected: &'static str },
     #[error("logout: {element} lacks the required {what}")]
-    Missing {
-        element: &'static str,
-        what: &'static str,
-    },
+    Missing { element: &'static str, what: &'static str },
     #[error("logout: Issuer {found:?} is not the IdP entity ID")]
     Issuer { found: Option<String> },
     #[error("logout: Destination {found} is not our single-logout URL")]

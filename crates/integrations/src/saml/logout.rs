@@ -51,11 +51,8 @@ impl LogoutRequest {
     }
 
     pub fn to_xml(&self) -> String {
-        let format = self
-            .name_id_format
-            .as_deref()
-            .map(|f| format!(r#" Format="{}""#, escape_xml(f)))
-            .unwrap_or_default();
+        let format =
+            self.name_id_format.as_deref().map(|f| format!(r#" Format="{}""#, escape_xml(f))).unwrap_or_default();
         let session = self
             .session_index
             .as_deref()
@@ -73,18 +70,8 @@ impl LogoutRequest {
         )
     }
 
-    pub fn redirect_url(
-        &self,
-        signer: &Credential,
-        relay_state: Option<&str>,
-    ) -> Result<String, LogoutError> {
-        Ok(encode_redirect(
-            &self.destination,
-            MessageKind::Request,
-            &self.to_xml(),
-            relay_state,
-            signer,
-        )?)
+    pub fn redirect_url(&self, signer: &Credential, relay_state: Option<&str>) -> Result<String, LogoutError> {
+        Ok(encode_redirect(&self.destination, MessageKind::Request, &self.to_xml(), relay_state, signer)?)
     }
 }
 
@@ -102,9 +89,7 @@ impl LogoutStatus {
         match self {
             LogoutStatus::Success => (uri::STATUS_SUCCESS, None),
             LogoutStatus::PartialLogout => (uri::STATUS_SUCCESS, Some(uri::STATUS_PARTIAL_LOGOUT)),
-            LogoutStatus::RequestDenied => {
-                (uri::STATUS_REQUESTER, Some(uri::STATUS_REQUEST_DENIED))
-            }
+            LogoutStatus::RequestDenied => (uri::STATUS_REQUESTER, Some(uri::STATUS_REQUEST_DENIED)),
             LogoutStatus::Responder => (uri::STATUS_RESPONDER, None),
         }
     }
@@ -131,16 +116,12 @@ impl IncomingLogoutRequest {
     ) -> Result<Self, LogoutError> {
         let message = decode_redirect(raw_query, &idp.signing_certificates)?;
         if message.kind != MessageKind::Request {
-            return Err(LogoutError::WrongMessage {
-                expected: "LogoutRequest",
-            });
+            return Err(LogoutError::WrongMessage { expected: "LogoutRequest" });
         }
         let doc = xmlsec::parse(message.xml)?;
         let root = doc.root();
         if !root.is(ns::PROTOCOL, "LogoutRequest") {
-            return Err(LogoutError::WrongMessage {
-                expected: "LogoutRequest",
-            });
+            return Err(LogoutError::WrongMessage { expected: "LogoutRequest" });
         }
         check_common(root, "LogoutRequest", idp, sp)?;
         if let Some(text) = root.attr("NotOnOrAfter") {
@@ -153,10 +134,7 @@ impl IncomingLogoutRequest {
             .child(ns::ASSERTION, "NameID")
             .map(|n| n.trimmed_text().to_owned())
             .filter(|n| !n.is_empty())
-            .ok_or(LogoutError::Missing {
-                element: "LogoutRequest",
-                what: "NameID",
-            })?;
+            .ok_or(LogoutError::Missing { element: "LogoutRequest", what: "NameID" })?;
         Ok(IncomingLogoutRequest {
             id: root.attr("ID").unwrap_or_default().to_owned(),
             name_id,
@@ -180,10 +158,7 @@ impl IncomingLogoutRequest {
         Ok(LogoutResponse {
             id: new_id(),
             issue_instant: now,
-            destination: endpoint
-                .response_location
-                .clone()
-                .unwrap_or_else(|| endpoint.location.clone()),
+            destination: endpoint.response_location.clone().unwrap_or_else(|| endpoint.location.clone()),
             issuer: sp.entity_id.clone(),
             in_response_to: self.id.clone(),
             status,
@@ -208,9 +183,7 @@ pub struct LogoutResponse {
 impl LogoutResponse {
     pub fn to_xml(&self) -> String {
         let (code, sub) = self.status.code();
-        let sub = sub
-            .map(|s| format!(r#"<samlp:StatusCode Value="{s}"/>"#))
-            .unwrap_or_default();
+        let sub = sub.map(|s| format!(r#"<samlp:StatusCode Value="{s}"/>"#)).unwrap_or_default();
         format!(
             r#"<samlp:LogoutResponse xmlns:samlp="{}" xmlns:saml="{}" ID="{}" Version="2.0" IssueInstant="{}" Destination="{}" InResponseTo="{}"><saml:Issuer>{}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{code}">{sub}</samlp:StatusCode></samlp:Status></samlp:LogoutResponse>"#,
             ns::PROTOCOL,
@@ -255,16 +228,12 @@ impl LogoutResponseMessage {
     ) -> Result<Self, LogoutError> {
         let message = decode_redirect(raw_query, &idp.signing_certificates)?;
         if message.kind != MessageKind::Response {
-            return Err(LogoutError::WrongMessage {
-                expected: "LogoutResponse",
-            });
+            return Err(LogoutError::WrongMessage { expected: "LogoutResponse" });
         }
         let doc = xmlsec::parse(message.xml)?;
         let root = doc.root();
         if !root.is(ns::PROTOCOL, "LogoutResponse") {
-            return Err(LogoutError::WrongMessage {
-                expected: "LogoutResponse",
-            });
+            return Err(LogoutError::WrongMessage { expected: "LogoutResponse" });
         }
         check_common(root, "LogoutResponse", idp, sp)?;
         if root.attr("InResponseTo") != Some(expected_request_id) {
@@ -273,18 +242,12 @@ impl LogoutResponseMessage {
         let code = root
             .child(ns::PROTOCOL, "Status")
             .and_then(|s| s.child(ns::PROTOCOL, "StatusCode"))
-            .ok_or(LogoutError::Missing {
-                element: "LogoutResponse",
-                what: "Status",
-            })?;
+            .ok_or(LogoutError::Missing { element: "LogoutResponse", what: "Status" })?;
         Ok(LogoutResponseMessage {
             id: root.attr("ID").unwrap_or_default().to_owned(),
             in_response_to: expected_request_id.to_owned(),
             status_code: code.attr("Value").unwrap_or_default().to_owned(),
-            sub_status_code: code
-                .child(ns::PROTOCOL, "StatusCode")
-                .and_then(|s| s.attr("Value"))
-                .map(str::to_owned),
+            sub_status_code: code.child(ns::PROTOCOL, "StatusCode").and_then(|s| s.attr("Value")).map(str::to_owned),
             relay_state: message.relay_state,
         })
     }
@@ -303,31 +266,19 @@ fn check_common(
     sp: &ServiceProvider,
 ) -> Result<(), LogoutError> {
     if root.attr("Version") != Some("2.0") {
-        return Err(LogoutError::Missing {
-            element,
-            what: "Version 2.0",
-        });
+        return Err(LogoutError::Missing { element, what: "Version 2.0" });
     }
     if root.attr("ID").is_none_or(str::is_empty) {
-        return Err(LogoutError::Missing {
-            element,
-            what: "ID",
-        });
+        return Err(LogoutError::Missing { element, what: "ID" });
     }
-    let issuer = root
-        .child(ns::ASSERTION, "Issuer")
-        .map(|i| i.trimmed_text());
+    let issuer = root.child(ns::ASSERTION, "Issuer").map(|i| i.trimmed_text());
     if issuer != Some(idp.entity_id.as_str()) {
-        return Err(LogoutError::Issuer {
-            found: issuer.map(redact_digits),
-        });
+        return Err(LogoutError::Issuer { found: issuer.map(redact_digits) });
     }
     if let Some(destination) = root.attr("Destination")
         && destination != sp.slo_url
     {
-        return Err(LogoutError::Destination {
-            found: redact_digits(destination),
-        });
+        return Err(LogoutError::Destination { found: redact_digits(destination) });
     }
     Ok(())
 }

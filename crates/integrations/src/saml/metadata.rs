@@ -63,12 +63,8 @@ impl IdpMetadata {
     /// pinned metadata-signing certificate).
     pub fn from_signed_xml(xml: &str, trusted: &[Certificate]) -> Result<Self, MetadataError> {
         let doc = xmlsec::parse(xml.to_owned())?;
-        let id = doc
-            .root()
-            .attr("ID")
-            .ok_or(MetadataError::Signature(super::SignatureError::AmbiguousId))?;
-        doc.verify(id, trusted, OtherSignatures::MustBeValid)
-            .map_err(MetadataError::Signature)?;
+        let id = doc.root().attr("ID").ok_or(MetadataError::Signature(super::SignatureError::AmbiguousId))?;
+        doc.verify(id, trusted, OtherSignatures::MustBeValid).map_err(MetadataError::Signature)?;
         Self::from_element(doc.root())
     }
 
@@ -96,14 +92,10 @@ impl IdpMetadata {
             None => None,
         };
 
-        let mut descriptors = entity
-            .children_named(ns::METADATA, "IDPSSODescriptor")
-            .filter(|d| {
-                d.attr("protocolSupportEnumeration").is_some_and(|p| {
-                    p.split_ascii_whitespace()
-                        .any(|p| p == uri::PROTOCOL_SUPPORT)
-                })
-            });
+        let mut descriptors = entity.children_named(ns::METADATA, "IDPSSODescriptor").filter(|d| {
+            d.attr("protocolSupportEnumeration")
+                .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == uri::PROTOCOL_SUPPORT))
+        });
         let Some(idp) = descriptors.next() else {
             return Err(MetadataError::NoIdpDescriptor { entity_id });
         };
@@ -122,10 +114,7 @@ impl IdpMetadata {
                 .filter_map(|data| data.child(ns::DSIG, "X509Certificate"))
                 .map(|c| Certificate::from_base64(&c.text))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|reason| MetadataError::BadCertificate {
-                    entity_id: entity_id.clone(),
-                    reason,
-                })?;
+                .map_err(|reason| MetadataError::BadCertificate { entity_id: entity_id.clone(), reason })?;
             // A KeyDescriptor without `use` serves both purposes (Metadata §2.4.1.1).
             let usage = descriptor.attr("use");
             if usage.is_none_or(|u| u == "signing") {
@@ -147,18 +136,13 @@ impl IdpMetadata {
                         location: location.to_owned(),
                         response_location: e.attr("ResponseLocation").map(str::to_owned),
                     }),
-                    _ => Err(MetadataError::BadEndpoint {
-                        entity_id: entity_id.clone(),
-                    }),
+                    _ => Err(MetadataError::BadEndpoint { entity_id: entity_id.clone() }),
                 })
                 .collect()
         };
         let single_sign_on = endpoints("SingleSignOnService")?;
         let single_logout = endpoints("SingleLogoutService")?;
-        if !single_sign_on
-            .iter()
-            .any(|e| e.binding == Binding::HttpRedirect)
-        {
+        if !single_sign_on.iter().any(|e| e.binding == Binding::HttpRedirect) {
             return Err(MetadataError::NoRedirectSso { entity_id });
         }
         Ok(IdpMetadata {
@@ -183,9 +167,7 @@ impl IdpMetadata {
 
     /// The first HTTP-Redirect SingleLogoutService, if any.
     pub fn slo_redirect(&self) -> Option<&Endpoint> {
-        self.single_logout
-            .iter()
-            .find(|e| e.binding == Binding::HttpRedirect)
+        self.single_logout.iter().find(|e| e.binding == Binding::HttpRedirect)
     }
 
     /// Refuses metadata whose `validUntil` has passed.
@@ -268,10 +250,7 @@ impl SpMetadata {
             escape_xml(&self.slo_url)
         ));
         for format in &self.name_id_formats {
-            xml.push_str(&format!(
-                "<md:NameIDFormat>{}</md:NameIDFormat>",
-                escape_xml(format)
-            ));
+            xml.push_str(&format!("<md:NameIDFormat>{}</md:NameIDFormat>", escape_xml(format)));
         }
         xml.push_str(&format!(
             r#"<md:AssertionConsumerService Binding="{}" Location="{}" index="0" isDefault="true"/>"#,

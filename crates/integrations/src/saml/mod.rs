@@ -31,17 +31,14 @@ pub mod xmlsec;
 pub use authn_request::{AuthnRequest, PendingRequest, RequestedLoa};
 pub use cert::{Certificate, Credential};
 pub use error::{
-    AttributeError, BindingError, KeyError, LogoutError, MetadataError, ResponseError,
-    SignatureError, StoreError, XmlSecurityError,
+    AttributeError, BindingError, KeyError, LogoutError, MetadataError, ResponseError, SignatureError, StoreError,
+    XmlSecurityError,
 };
-pub use logout::{
-    IncomingLogoutRequest, LogoutRequest, LogoutResponse, LogoutResponseMessage, LogoutStatus,
-};
+pub use logout::{IncomingLogoutRequest, LogoutRequest, LogoutResponse, LogoutResponseMessage, LogoutStatus};
 pub use metadata::{Binding, Endpoint, IdpMetadata, SpMetadata};
 pub use redirect::{MessageKind, RedirectMessage, decode_redirect, encode_redirect};
 pub use response::{
-    Attributes, Login, PendingRequests, ReplayCache, ValidatedResponse, consume_response,
-    validate_response,
+    Attributes, Login, PendingRequests, ReplayCache, ValidatedResponse, consume_response, validate_response,
 };
 pub use sp::ServiceProvider;
 
@@ -64,8 +61,7 @@ pub mod uri {
     pub const STATUS_REQUEST_DENIED: &str = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied";
     pub const STATUS_PARTIAL_LOGOUT: &str = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout";
     pub const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
-    pub const NAMEID_X509_SUBJECT: &str =
-        "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
+    pub const NAMEID_X509_SUBJECT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
     pub const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
     pub const CM_BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
     pub const SIG_RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
@@ -145,10 +141,7 @@ mod tests {
 
     #[test]
     fn cpr_like_digit_runs_are_redacted() {
-        assert_eq!(
-            redact_digits("value 0101709995 at 3"),
-            "value [redacted] at 3"
-        );
+        assert_eq!(redact_digits("value 0101709995 at 3"), "value [redacted] at 3");
         assert_eq!(redact_digits("010170-9995!"), "[redacted]!");
         assert_eq!(redact_digits("line 12, col 7"), "line 12, col 7");
     }

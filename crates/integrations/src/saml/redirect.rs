@@ -59,15 +59,9 @@ pub fn encode_redirect(
         .write_all(xml.as_bytes())
         .and_then(|()| encoder.flush())
         .map_err(|e| BindingError::Signing(e.to_string()))?;
-    let deflated = encoder
-        .finish()
-        .map_err(|e| BindingError::Signing(e.to_string()))?;
+    let deflated = encoder.finish().map_err(|e| BindingError::Signing(e.to_string()))?;
 
-    let mut query = format!(
-        "{}={}",
-        kind.parameter(),
-        url_encode(&STANDARD.encode(deflated))
-    );
+    let mut query = format!("{}={}", kind.parameter(), url_encode(&STANDARD.encode(deflated)));
     if let Some(relay_state) = relay_state {
         query.push_str("&RelayState=");
         query.push_str(&url_encode(relay_state));
@@ -106,10 +100,7 @@ impl fmt::Debug for RedirectMessage {
 /// (the IdP's signing certificates) and returns the inflated message.
 /// `raw_query` is the query string exactly as received, without the `?`.
 /// An unsigned message is refused: both IdPs sign their logout messages.
-pub fn decode_redirect(
-    raw_query: &str,
-    trusted: &[Certificate],
-) -> Result<RedirectMessage, BindingError> {
+pub fn decode_redirect(raw_query: &str, trusted: &[Certificate]) -> Result<RedirectMessage, BindingError> {
     if raw_query.len() > MAX_QUERY {
         return Err(BindingError::TooLarge(MAX_QUERY));
     }
@@ -137,9 +128,7 @@ pub fn decode_redirect(
         (None, Some(m)) => (MessageKind::Response, m),
         (Some(_), Some(_)) => return Err(BindingError::BothRequestAndResponse),
         (None, None) => {
-            return Err(BindingError::MissingParameter(
-                "SAMLRequest or SAMLResponse",
-            ));
+            return Err(BindingError::MissingParameter("SAMLRequest or SAMLResponse"));
         }
     };
     let (Some(sig_alg), Some(signature)) = (sig_alg, signature) else {
@@ -159,14 +148,11 @@ pub fn decode_redirect(
     signed.push_str("&SigAlg=");
     signed.push_str(sig_alg);
     let signature = decode_base64(signature, "Signature")?;
-    let signature =
-        Signature::try_from(signature.as_slice()).map_err(|_| BindingError::BadSignature)?;
+    let signature = Signature::try_from(signature.as_slice()).map_err(|_| BindingError::BadSignature)?;
     let verified = trusted.iter().any(|certificate| {
-        certificate.rsa_public_key().is_ok_and(|key| {
-            VerifyingKey::<Sha256>::new(key)
-                .verify(signed.as_bytes(), &signature)
-                .is_ok()
-        })
+        certificate
+            .rsa_public_key()
+            .is_ok_and(|key| VerifyingKey::<Sha256>::new(key).verify(signed.as_bytes(), &signature).is_ok())
     });
     if !verified {
         return Err(BindingError::BadSignature);
@@ -181,16 +167,10 @@ pub fn decode_redirect(
     if inflated.len() > MAX_INFLATED {
         return Err(BindingError::TooLarge(MAX_INFLATED));
     }
-    let xml =
-        String::from_utf8(inflated).map_err(|_| BindingError::BadEncoding(kind.parameter()))?;
-    let relay_state = relay_state
-        .map(|r| url_decode(r, true).ok_or(BindingError::BadEncoding("RelayState")))
-        .transpose()?;
-    Ok(RedirectMessage {
-        kind,
-        xml,
-        relay_state,
-    })
+    let xml = String::from_utf8(inflated).map_err(|_| BindingError::BadEncoding(kind.parameter()))?;
+    let relay_state =
+        relay_state.map(|r| url_decode(r, true).ok_or(BindingError::BadEncoding("RelayState"))).transpose()?;
+    Ok(RedirectMessage { kind, xml, relay_state })
 }
 
 /// Percent-decodes then base64-decodes. A literal `+` stays `+`: base64 has no
@@ -198,9 +178,7 @@ pub fn decode_redirect(
 fn decode_base64(raw: &str, what: &'static str) -> Result<Vec<u8>, BindingError> {
     let text = url_decode(raw, false).ok_or(BindingError::BadEncoding(what))?;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD
-        .decode(compact)
-        .map_err(|_| BindingError::BadEncoding(what))
+    STANDARD.decode(compact).map_err(|_| BindingError::BadEncoding(what))
 }
 
 /// Percent-encoding of everything but RFC 3986 unreserved characters.
@@ -270,14 +248,7 @@ mod tests {
     #[test]
     fn own_messages_round_trip() {
         let key = sp();
-        let url = encode_redirect(
-            "https://idp/sso?x=1",
-            MessageKind::Request,
-            "<x>é</x>",
-            Some("r s"),
-            &key,
-        )
-        .unwrap();
+        let url = encode_redirect("https://idp/sso?x=1", MessageKind::Request, "<x>é</x>", Some("r s"), &key).unwrap();
         assert!(url.starts_with("https://idp/sso?x=1&SAMLRequest="));
         let message = decode_redirect(query_of(&url), &[key.certificate().clone()]).unwrap();
         assert_eq!(message.xml, "<x>é</x>");
@@ -289,34 +260,15 @@ mod tests {
     fn tampering_is_refused() {
         let key = sp();
         let trusted = [key.certificate().clone()];
-        let url = encode_redirect(
-            "https://idp/sso",
-            MessageKind::Response,
-            "<x/>",
-            Some("abc"),
-            &key,
-        )
-        .unwrap();
+        let url = encode_redirect("https://idp/sso", MessageKind::Response, "<x/>", Some("abc"), &key).unwrap();
         let query = query_of(&url);
         let changed_relay = query.replace("RelayState=abc", "RelayState=abd");
-        assert_eq!(
-            decode_redirect(&changed_relay, &trusted).unwrap_err(),
-            BindingError::BadSignature
-        );
+        assert_eq!(decode_redirect(&changed_relay, &trusted).unwrap_err(), BindingError::BadSignature);
         let no_sig: String = query.split("&Signature=").next().unwrap().to_string();
-        assert_eq!(
-            decode_redirect(&no_sig, &trusted).unwrap_err(),
-            BindingError::Unsigned
-        );
+        assert_eq!(decode_redirect(&no_sig, &trusted).unwrap_err(), BindingError::Unsigned);
         let sha1 = query.replace("rsa-sha256", "rsa-sha1");
-        assert!(matches!(
-            decode_redirect(&sha1, &trusted),
-            Err(BindingError::UnsupportedSigAlg(_))
-        ));
+        assert!(matches!(decode_redirect(&sha1, &trusted), Err(BindingError::UnsupportedSigAlg(_))));
         let twice = format!("{query}&RelayState=x");
-        assert_eq!(
-            decode_redirect(&twice, &trusted).unwrap_err(),
-            BindingError::DuplicateParameter("RelayState")
-        );
+        assert_eq!(decode_redirect(&twice, &trusted).unwrap_err(), BindingError::DuplicateParameter("RelayState"));
     }
 }

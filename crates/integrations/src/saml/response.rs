@@ -40,10 +40,7 @@ const MAX_RESPONSE_BYTES: usize = 512 * 1024;
 pub trait PendingRequests {
     /// Removes and returns the pending request with this ID, so that each
     /// request is answered at most once. `None` if unknown or already taken.
-    fn take(
-        &self,
-        request_id: &str,
-    ) -> impl Future<Output = Result<Option<PendingRequest>, StoreError>> + Send;
+    fn take(&self, request_id: &str) -> impl Future<Output = Result<Option<PendingRequest>, StoreError>> + Send;
 }
 
 /// Assertion IDs already accepted (one-time use, SAML Profiles §4.1.4.5).
@@ -77,20 +74,14 @@ pub async fn consume_response<P: PendingRequests, R: ReplayCache>(
 ) -> Result<Login, ResponseError> {
     let validated = validate_response(saml_response, idp, sp, now)?;
     let login = validated.login;
-    let request = pending
-        .take(&login.in_response_to)
-        .await?
-        .ok_or(ResponseError::UnknownInResponseTo)?;
+    let request = pending.take(&login.in_response_to).await?.ok_or(ResponseError::UnknownInResponseTo)?;
     if request.id != login.in_response_to {
         return Err(ResponseError::UnknownInResponseTo);
     }
     if request.expires_at <= now {
         return Err(ResponseError::RequestExpired(request.expires_at));
     }
-    if !replay
-        .remember(&login.assertion_id, validated.replay_until)
-        .await?
-    {
+    if !replay.remember(&login.assertion_id, validated.replay_until).await? {
         return Err(ResponseError::Replayed);
     }
     Ok(login)
@@ -110,9 +101,7 @@ pub fn validate_response(
         return Err(ResponseError::NotAResponse);
     }
     if response.attr("Version") != Some("2.0") {
-        return Err(ResponseError::Version {
-            element: "Response",
-        });
+        return Err(ResponseError::Version { element: "Response" });
     }
     let response_id = required(response.attr("ID"), "Response", "ID")?;
     check_status(response)?;
@@ -120,15 +109,8 @@ pub fn validate_response(
 
     let response_signed = if response.child(ns::DSIG, "Signature").is_some() {
         outer
-            .verify(
-                response_id,
-                &idp.signing_certificates,
-                OtherSignatures::MustBeValid,
-            )
-            .map_err(|source| ResponseError::Signature {
-                element: "Response",
-                source,
-            })?;
+            .verify(response_id, &idp.signing_certificates, OtherSignatures::MustBeValid)
+            .map_err(|source| ResponseError::Signature { element: "Response", source })?;
         true
     } else if sp.require_signed_response {
         return Err(ResponseError::ResponseNotSigned);
@@ -138,63 +120,36 @@ pub fn validate_response(
 
     match response.attr("Destination") {
         Some(destination) if destination != sp.acs_url => {
-            return Err(ResponseError::Destination {
-                found: redact_digits(destination),
-            });
+            return Err(ResponseError::Destination { found: redact_digits(destination) });
         }
         // SAML Bindings §3.5.5.2: a signed message must name its Destination.
         None if response_signed => {
-            return Err(ResponseError::Missing {
-                element: "Response",
-                what: "Destination",
-            });
+            return Err(ResponseError::Missing { element: "Response", what: "Destination" });
         }
         _ => {}
     }
     if let Some(issuer) = response.child(ns::ASSERTION, "Issuer")
         && issuer.trimmed_text() != idp.entity_id
     {
-        return Err(ResponseError::Issuer {
-            element: "Response",
-            found: Some(redact_digits(issuer.trimmed_text())),
-        });
+        return Err(ResponseError::Issuer { element: "Response", found: Some(redact_digits(issuer.trimmed_text())) });
     }
-    let in_response_to = response
-        .attr("InResponseTo")
-        .ok_or(ResponseError::Unsolicited)?;
+    let in_response_to = response.attr("InResponseTo").ok_or(ResponseError::Unsolicited)?;
 
     let (login, replay_until) = if encrypted {
-        let plain =
-            xmlsec::decrypt(&xml, sp.decryption_credential()).map_err(ResponseError::Decryption)?;
+        let plain = xmlsec::decrypt(&xml, sp.decryption_credential()).map_err(ResponseError::Decryption)?;
         let inner = xmlsec::parse(plain)?;
         let assertion = decrypted_assertion(&inner, response_id)?;
         // The Response signature covered the ciphertext and no longer verifies
         // over the plaintext; it was checked above on the received document.
-        let others = if response_signed {
-            OtherSignatures::MayBeInvalid
-        } else {
-            OtherSignatures::MustBeValid
-        };
+        let others = if response_signed { OtherSignatures::MayBeInvalid } else { OtherSignatures::MustBeValid };
         authenticate_assertion(&inner, assertion, idp, sp, response_signed, others)?;
         read_assertion(assertion, idp, sp, now, in_response_to)?
     } else {
-        let assertion = response
-            .child(ns::ASSERTION, "Assertion")
-            .ok_or(ResponseError::AssertionPlacement)?;
-        authenticate_assertion(
-            &outer,
-            assertion,
-            idp,
-            sp,
-            response_signed,
-            OtherSignatures::MustBeValid,
-        )?;
+        let assertion = response.child(ns::ASSERTION, "Assertion").ok_or(ResponseError::AssertionPlacement)?;
+        authenticate_assertion(&outer, assertion, idp, sp, response_signed, OtherSignatures::MustBeValid)?;
         read_assertion(assertion, idp, sp, now, in_response_to)?
     };
-    Ok(ValidatedResponse {
-        login,
-        replay_until,
-    })
+    Ok(ValidatedResponse { login, replay_until })
 }
 
 fn decode_post(saml_response: &str) -> Result<String, ResponseError> {
@@ -202,13 +157,8 @@ fn decode_post(saml_response: &str) -> Result<String, ResponseError> {
         return Err(ResponseError::Encoding("too large"));
     }
     // Base64 from a form may be wrapped in lines.
-    let compact: String = saml_response
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let bytes = STANDARD
-        .decode(compact)
-        .map_err(|_| ResponseError::Encoding("not valid base64"))?;
+    let compact: String = saml_response.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = STANDARD.decode(compact).map_err(|_| ResponseError::Encoding("not valid base64"))?;
     if bytes.len() > MAX_RESPONSE_BYTES {
         return Err(ResponseError::Encoding("too large"));
     }
@@ -219,20 +169,14 @@ fn check_status(response: &Element) -> Result<(), ResponseError> {
     let code = response
         .child(ns::PROTOCOL, "Status")
         .and_then(|s| s.child(ns::PROTOCOL, "StatusCode"))
-        .ok_or(ResponseError::Missing {
-            element: "Response",
-            what: "Status",
-        })?;
+        .ok_or(ResponseError::Missing { element: "Response", what: "Status" })?;
     let value = code.attr("Value").unwrap_or_default();
     if value == uri::STATUS_SUCCESS {
         return Ok(());
     }
     Err(ResponseError::Status {
         code: value.to_owned(),
-        sub_code: code
-            .child(ns::PROTOCOL, "StatusCode")
-            .and_then(|s| s.attr("Value"))
-            .map(str::to_owned),
+        sub_code: code.child(ns::PROTOCOL, "StatusCode").and_then(|s| s.attr("Value")).map(str::to_owned),
     })
 }
 
@@ -243,14 +187,10 @@ fn check_single_assertion(response: &Element) -> Result<bool, ResponseError> {
     let assertions = response.count_descendants(ns::ASSERTION, "Assertion");
     let encrypted = response.count_descendants(ns::ASSERTION, "EncryptedAssertion");
     if assertions + encrypted != 1 {
-        return Err(ResponseError::AssertionCount {
-            assertions,
-            encrypted,
-        });
+        return Err(ResponseError::AssertionCount { assertions, encrypted });
     }
-    let placed = response
-        .elements()
-        .any(|c| c.is(ns::ASSERTION, "Assertion") || c.is(ns::ASSERTION, "EncryptedAssertion"));
+    let placed =
+        response.elements().any(|c| c.is(ns::ASSERTION, "Assertion") || c.is(ns::ASSERTION, "EncryptedAssertion"));
     if !placed {
         return Err(ResponseError::AssertionPlacement);
     }
@@ -259,10 +199,7 @@ fn check_single_assertion(response: &Element) -> Result<bool, ResponseError> {
 
 /// The assertion of a decrypted document: the same Response (same ID), one
 /// `EncryptedAssertion` child holding exactly one `Assertion`, nothing else.
-fn decrypted_assertion<'a>(
-    inner: &'a VerifiableXml,
-    response_id: &str,
-) -> Result<&'a Element, ResponseError> {
+fn decrypted_assertion<'a>(inner: &'a VerifiableXml, response_id: &str) -> Result<&'a Element, ResponseError> {
     let root = inner.root();
     if !root.is(ns::PROTOCOL, "Response") || root.attr("ID") != Some(response_id) {
         return Err(ResponseError::NotAResponse);
@@ -270,18 +207,11 @@ fn decrypted_assertion<'a>(
     let assertions = root.count_descendants(ns::ASSERTION, "Assertion");
     let encrypted = root.count_descendants(ns::ASSERTION, "EncryptedAssertion");
     if assertions != 1 || encrypted != 1 {
-        return Err(ResponseError::AssertionCount {
-            assertions,
-            encrypted,
-        });
+        return Err(ResponseError::AssertionCount { assertions, encrypted });
     }
-    let wrapper = root
-        .child(ns::ASSERTION, "EncryptedAssertion")
-        .ok_or(ResponseError::AssertionPlacement)?;
+    let wrapper = root.child(ns::ASSERTION, "EncryptedAssertion").ok_or(ResponseError::AssertionPlacement)?;
     // SAML Core §2.3.4 allows EncryptedKey beside the (now decrypted) data.
-    let mut children = wrapper
-        .elements()
-        .filter(|c| !c.is(ns::XENC, "EncryptedKey"));
+    let mut children = wrapper.elements().filter(|c| !c.is(ns::XENC, "EncryptedKey"));
     match (children.next(), children.next()) {
         (Some(assertion), None) if assertion.is(ns::ASSERTION, "Assertion") => Ok(assertion),
         _ => Err(ResponseError::AssertionPlacement),
@@ -299,14 +229,9 @@ fn authenticate_assertion(
     others: OtherSignatures,
 ) -> Result<(), ResponseError> {
     let id = required(assertion.attr("ID"), "Assertion", "ID")?;
-    let signature_error = |source| ResponseError::Signature {
-        element: "Assertion",
-        source,
-    };
+    let signature_error = |source| ResponseError::Signature { element: "Assertion", source };
     if assertion.child(ns::DSIG, "Signature").is_some() {
-        let check = doc
-            .verify(id, &idp.signing_certificates, others)
-            .map_err(signature_error)?;
+        let check = doc.verify(id, &idp.signing_certificates, others).map_err(signature_error)?;
         if sp.require_signed_assertion && !check.directly_signed {
             return Err(ResponseError::AssertionNotSigned);
         }
@@ -320,10 +245,9 @@ fn authenticate_assertion(
     }
     match others {
         // Plain assertion: prove the Response signature really covers it.
-        OtherSignatures::MustBeValid => doc
-            .verify(id, &idp.signing_certificates, others)
-            .map(|_| ())
-            .map_err(signature_error),
+        OtherSignatures::MustBeValid => {
+            doc.verify(id, &idp.signing_certificates, others).map(|_| ()).map_err(signature_error)
+        }
         // Decrypted assertion: the verified Response signature covered its
         // ciphertext, which is the only way it could have got here.
         OtherSignatures::MayBeInvalid => Ok(()),

@@ -19,19 +19,15 @@ use std::sync::OnceLock;
 use xml_sec::api::Operation;
 use xml_sec::c14n::{C14nAlgorithm, C14nMode};
 use xml_sec::policy::{
-    CompiledPolicies, PolicyCompileContext, PolicyCompiler, PolicyProfile, PolicySet,
-    PolicyViolation,
+    CompiledPolicies, PolicyCompileContext, PolicyCompiler, PolicyProfile, PolicySet, PolicyViolation,
 };
 use xml_sec::provider::RustCryptoProvider;
 use xml_sec::rsa_encoding::RsaPrivateKeyEncoding;
 use xml_sec::xmldsig::{
-    DigestAlgorithm, DsigStatus, ReferenceBuilder, RsaSigningKey, SignatureAlgorithm,
-    SignatureBuilder, SignatureRequirement, Transform, VerificationKey, VerificationRequest,
-    X509CertificateKeyInfoWriter,
+    DigestAlgorithm, DsigStatus, ReferenceBuilder, RsaSigningKey, SignatureAlgorithm, SignatureBuilder,
+    SignatureRequirement, Transform, VerificationKey, VerificationRequest, X509CertificateKeyInfoWriter,
 };
-use xml_sec::xmlenc::{
-    DataEncryptionAlgorithm, KeyTransportAlgorithm, OaepDigestAlgorithm, PrivateKeyDecryptor,
-};
+use xml_sec::xmlenc::{DataEncryptionAlgorithm, KeyTransportAlgorithm, OaepDigestAlgorithm, PrivateKeyDecryptor};
 use xml_sec::{XmlDocument, XmlSecurity};
 
 use super::cert::{Certificate, Credential};
@@ -51,12 +47,8 @@ static DECRYPTION_POLICIES: OnceLock<Result<CompiledPolicies, String>> = OnceLoc
 /// Used for parsing, verifying and signing.
 fn security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
     bind(&POLICIES, || {
-        PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?.compile(
-            &PolicyCompileContext {
-                external_resources: false,
-                target_evidence: true,
-            },
-        )
+        PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?
+            .compile(&PolicyCompileContext { external_resources: false, target_evidence: true })
     })
 }
 
@@ -72,9 +64,7 @@ fn decryption_security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
         let modern = PolicyCompiler::new(PolicyProfile::Modern, &PROVIDER, None)?;
         let compatible = PolicyCompiler::new(PolicyProfile::XmlSecCompatible, &PROVIDER, None)?;
         let Some(mut decryption) = compatible.policies().decryption.clone() else {
-            return Err(PolicyViolation::Configuration {
-                reason: "no decryption policy",
-            });
+            return Err(PolicyViolation::Configuration { reason: "no decryption policy" });
         };
         decryption.data_algorithms = Some(
             [
@@ -85,29 +75,19 @@ fn decryption_security() -> Result<XmlSecurity<'static>, XmlSecurityError> {
             ]
             .into(),
         );
-        decryption.key_transport_algorithms = Some(
-            [
-                KeyTransportAlgorithm::RsaOaepMgf1p,
-                KeyTransportAlgorithm::RsaOaep11,
-            ]
-            .into(),
-        );
+        decryption.key_transport_algorithms =
+            Some([KeyTransportAlgorithm::RsaOaepMgf1p, KeyTransportAlgorithm::RsaOaep11].into());
         decryption.key_wrap_algorithms = Some(Default::default());
-        decryption.oaep_digests =
-            Some([OaepDigestAlgorithm::Sha1, OaepDigestAlgorithm::Sha256].into());
+        decryption.oaep_digests = Some([OaepDigestAlgorithm::Sha1, OaepDigestAlgorithm::Sha256].into());
         if let Some(strict) = &modern.policies().decryption {
             // Modern XML input rules (no DTD) and resource ceilings.
             decryption.xml = strict.xml;
             decryption.resources = strict.resources.clone();
         }
-        let layer = PolicySet {
-            decryption: Some(decryption),
-            ..PolicySet::default()
-        };
-        compatible.restrict(&layer)?.compile(&PolicyCompileContext {
-            external_resources: false,
-            target_evidence: false,
-        })
+        let layer = PolicySet { decryption: Some(decryption), ..PolicySet::default() };
+        compatible
+            .restrict(&layer)?
+            .compile(&PolicyCompileContext { external_resources: false, target_evidence: false })
     })
 }
 
@@ -116,9 +96,7 @@ fn bind(
     compile: impl FnOnce() -> Result<CompiledPolicies, PolicyViolation>,
 ) -> Result<XmlSecurity<'static>, XmlSecurityError> {
     let compiled = cell.get_or_init(|| compile().map_err(|e| e.to_string()));
-    let policies = compiled
-        .as_ref()
-        .map_err(|e| XmlSecurityError::Setup(e.clone()))?;
+    let policies = compiled.as_ref().map_err(|e| XmlSecurityError::Setup(e.clone()))?;
     XmlSecurity::new(policies, &PROVIDER).map_err(|e| XmlSecurityError::Setup(e.to_string()))
 }
 
@@ -137,9 +115,7 @@ pub(crate) struct VerifiableXml {
 /// Parses untrusted XML under the verification policy.
 pub(crate) fn parse(xml: String) -> Result<VerifiableXml, XmlSecurityError> {
     let security = security()?;
-    let document = security
-        .parse_document(xml, Operation::Verify)
-        .map_err(|e| XmlSecurityError::Parse(describe(e)))?;
+    let document = security.parse_document(xml, Operation::Verify).map_err(|e| XmlSecurityError::Parse(describe(e)))?;
     let root = document.with_view(|view| copy_element(view.document().root_element(), 0))?;
     Ok(VerifiableXml { document, root })
 }
@@ -154,13 +130,7 @@ fn copy_element(node: xml_sec::Node<'_, '_>, depth: usize) -> Result<Element, Xm
         name: tag.name().to_owned(),
         attributes: node
             .attributes()
-            .map(|a| {
-                (
-                    a.namespace().map(str::to_owned),
-                    a.name().to_owned(),
-                    a.value().to_owned(),
-                )
-            })
+            .map(|a| (a.namespace().map(str::to_owned), a.name().to_owned(), a.value().to_owned()))
             .collect(),
         children: Vec::new(),
         text: String::new(),
@@ -210,20 +180,16 @@ impl VerifiableXml {
         trusted: &[Certificate],
         others: OtherSignatures,
     ) -> Result<Authenticated, SignatureError> {
-        let signatures = std::iter::once(&self.root)
-            .chain(self.root.descendants())
-            .filter(|e| e.is(ns::DSIG, "Signature"))
-            .count();
+        let signatures =
+            std::iter::once(&self.root).chain(self.root.descendants()).filter(|e| e.is(ns::DSIG, "Signature")).count();
         if signatures == 0 {
             return Err(SignatureError::Missing);
         }
         if trusted.is_empty() {
             return Err(SignatureError::NoTrustedKey);
         }
-        let target = self
-            .document
-            .with_view(|view| view.node_for_id(target_id, &[]))
-            .ok_or(SignatureError::AmbiguousId)?;
+        let target =
+            self.document.with_view(|view| view.node_for_id(target_id, &[])).ok_or(SignatureError::AmbiguousId)?;
         let security = security().map_err(|e| SignatureError::Processing(e.to_string()))?;
         let request = VerificationRequest {
             expected_targets: &[target],
@@ -246,9 +212,7 @@ impl VerifiableXml {
                 certificate_der: None,
                 name: None,
             };
-            let verifier = security
-                .verifier()
-                .map_err(|e| SignatureError::Processing(describe(e)))?;
+            let verifier = security.verifier().map_err(|e| SignatureError::Processing(describe(e)))?;
             let evidence = match verifier.key(&key).verify(&self.document, &request) {
                 Ok(evidence) => evidence,
                 Err(e) => {
@@ -257,16 +221,13 @@ impl VerifiableXml {
                 }
             };
             let accepted = evidence.accepted(&self.document).unwrap_or(false)
-                && evidence
-                    .covers_element(&self.document, target)
-                    .unwrap_or(false);
+                && evidence.covers_element(&self.document, target).unwrap_or(false);
             if accepted {
                 let directly_signed = evidence.signatures().iter().any(|s| {
                     s.result().as_ref().is_ok_and(|r| {
                         r.status == DsigStatus::Valid
                             && r.signed_info_references.iter().any(|reference| {
-                                reference.status == DsigStatus::Valid
-                                    && reference.target_identity == Some(target)
+                                reference.status == DsigStatus::Valid && reference.target_identity == Some(target)
                             })
                     })
                 });
@@ -312,9 +273,7 @@ pub fn sign_enveloped(
     credential: &Credential,
 ) -> Result<String, XmlSecurityError> {
     if !xml.is_char_boundary(insert_at) {
-        return Err(XmlSecurityError::Sign(
-            "insert offset inside a character".into(),
-        ));
+        return Err(XmlSecurityError::Sign("insert offset inside a character".into()));
     }
     let c14n = C14nAlgorithm::new(C14nMode::Exclusive1_0, false);
     let template = SignatureBuilder::new(c14n.clone(), SignatureAlgorithm::RsaSha256)
@@ -367,29 +326,16 @@ mod tests {
     fn xmlsec1_signed_assertion_verifies_directly() {
         let doc = parse(fixture("fk-assertion-signed.xml")).unwrap();
         let check = doc.verify("_assert1", &[idp_cert()], OtherSignatures::MustBeValid);
-        assert_eq!(
-            check,
-            Ok(Authenticated {
-                directly_signed: true
-            })
-        );
+        assert_eq!(check, Ok(Authenticated { directly_signed: true }));
         // The response itself is not covered by the assertion's signature.
-        assert_eq!(
-            doc.verify("_resp1", &[idp_cert()], OtherSignatures::MustBeValid),
-            Err(SignatureError::NotCovering)
-        );
+        assert_eq!(doc.verify("_resp1", &[idp_cert()], OtherSignatures::MustBeValid), Err(SignatureError::NotCovering));
     }
 
     #[test]
     fn response_signature_covers_the_assertion_indirectly() {
         let doc = parse(fixture("fk-response-signed-only.xml")).unwrap();
         let check = doc.verify("_assert1", &[idp_cert()], OtherSignatures::MustBeValid);
-        assert_eq!(
-            check,
-            Ok(Authenticated {
-                directly_signed: false
-            })
-        );
+        assert_eq!(check, Ok(Authenticated { directly_signed: false }));
     }
 
     #[test]
@@ -406,20 +352,11 @@ mod tests {
 
     #[test]
     fn xmlsec1_encrypted_assertions_decrypt() {
-        for name in [
-            "nemlogin-encrypted-aes256-gcm.xml",
-            "nemlogin-encrypted-aes128-cbc.xml",
-        ] {
+        for name in ["nemlogin-encrypted-aes256-gcm.xml", "nemlogin-encrypted-aes128-cbc.xml"] {
             let plain = decrypt(&fixture(name), &sp()).unwrap();
             let doc = parse(plain).unwrap();
             let check = doc.verify("_assert2", &[idp_cert()], OtherSignatures::MayBeInvalid);
-            assert_eq!(
-                check,
-                Ok(Authenticated {
-                    directly_signed: true
-                }),
-                "{name}"
-            );
+            assert_eq!(check, Ok(Authenticated { directly_signed: true }), "{name}");
         }
     }
 
@@ -442,11 +379,8 @@ mod tests {
                 .replace("Anna Admin", "Mallory")
         };
         let trusted = [idp_cert()];
-        let check = |doc: String, target: &str| {
-            parse(doc)
-                .unwrap()
-                .verify(target, &trusted, OtherSignatures::MustBeValid)
-        };
+        let check =
+            |doc: String, target: &str| parse(doc).unwrap().verify(target, &trusted, OtherSignatures::MustBeValid);
 
         // Evil assertion before the signed one, or in its place with the signed
         // one moved under Extensions.
@@ -460,26 +394,14 @@ mod tests {
         assert_eq!(check(moved, "_evil"), Err(SignatureError::NotCovering));
         // Duplicate IDs.
         let duplicate = xml.replacen(genuine, &format!("{}{genuine}", evil("_assert1")), 1);
-        assert_eq!(
-            check(duplicate, "_assert1"),
-            Err(SignatureError::AmbiguousId)
-        );
+        assert_eq!(check(duplicate, "_assert1"), Err(SignatureError::AmbiguousId));
         // The signed assertion inside the Object of a signature in an evil one.
-        let wrapped = signature.replace(
-            "</ds:Signature>",
-            &format!("<ds:Object>{genuine}</ds:Object></ds:Signature>"),
-        );
-        let object = xml.replacen(
-            genuine,
-            &evil("_evil").replacen("<saml:Subject>", &format!("{wrapped}<saml:Subject>"), 1),
-            1,
-        );
+        let wrapped = signature.replace("</ds:Signature>", &format!("<ds:Object>{genuine}</ds:Object></ds:Signature>"));
+        let object =
+            xml.replacen(genuine, &evil("_evil").replacen("<saml:Subject>", &format!("{wrapped}<saml:Subject>"), 1), 1);
         assert!(check(object, "_evil").is_err());
         // An unsigned document.
-        assert_eq!(
-            check(fixture("fk-response-unsigned.xml"), "_assert1"),
-            Err(SignatureError::Missing)
-        );
+        assert_eq!(check(fixture("fk-response-unsigned.xml"), "_assert1"), Err(SignatureError::Missing));
     }
 
     #[test]
@@ -488,16 +410,7 @@ mod tests {
         let at = xml.find("<v>").unwrap();
         let signed = sign_enveloped(xml, "_r1", at, &sp()).unwrap();
         let doc = parse(signed).unwrap();
-        let check = doc.verify(
-            "_r1",
-            &[sp().certificate().clone()],
-            OtherSignatures::MustBeValid,
-        );
-        assert_eq!(
-            check,
-            Ok(Authenticated {
-                directly_signed: true
-            })
-        );
+        let check = doc.verify("_r1", &[sp().certificate().clone()], OtherSignatures::MustBeValid);
+        assert_eq!(check, Ok(Authenticated { directly_signed: true }));
     }
 }

@@ -10,13 +10,10 @@ use chrono::Utc;
 use domain::{CprNumber, Cvr};
 use integrations::cpr::sf1520::{BuildError, ClientIdentity, Sf1520Client, Sf1520Config};
 use integrations::cpr::{
-    AddressKind, Chain, CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost, PersonStatus,
-    Provider, Sex,
+    AddressKind, Chain, CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost, PersonStatus, Provider, Sex,
 };
 use integrations::resilience::{BreakerSettings, BreakerState, CallError, RetrySettings, Settings};
-use simulators::cpr::{
-    CprSimConfig, CprSimHandle, CprSimulator, Person, Persons, TlsConfig, tls_fixtures,
-};
+use simulators::cpr::{CprSimConfig, CprSimHandle, CprSimulator, Person, Persons, TlsConfig, tls_fixtures};
 
 use super::{add_fault, reset};
 
@@ -44,18 +41,12 @@ fn settings(max_retries: u32) -> Settings {
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_millis(5),
         },
-        breaker: BreakerSettings {
-            failure_threshold: 3,
-            cool_down: Duration::from_millis(1000),
-        },
+        breaker: BreakerSettings { failure_threshold: 3, cool_down: Duration::from_millis(1000) },
     }
 }
 
 async fn start(config: CprSimConfig) -> CprSimHandle {
-    CprSimulator::start(config)
-        .await
-        .expect("the CPR simulator starts")
-        .1
+    CprSimulator::start(config).await.expect("the CPR simulator starts").1
 }
 
 fn client(sim: &CprSimHandle, settings: Settings) -> Sf1520Client {
@@ -67,12 +58,7 @@ fn client(sim: &CprSimHandle, settings: Settings) -> Sf1520Client {
 
 /// SF1520 requests the simulator saw (the control API's routes are not recorded).
 fn requests(sim: &CprSimHandle) -> usize {
-    sim.control
-        .recorder
-        .all()
-        .iter()
-        .filter(|r| r.path.starts_with("/service/"))
-        .count()
+    sim.control.recorder.all().iter().filter(|r| r.path.starts_with("/service/")).count()
 }
 
 fn service_error(result: Result<CprAnswer, CprError>) -> CallError {
@@ -90,36 +76,18 @@ fn assert_maps(person: &Person, record: &CprRecord) {
     let who = person.label.as_deref().unwrap_or(&person.pnr);
     let today = Utc::now().date_naive();
     assert_eq!(record.cpr.expose(), person.pnr, "{who}: number");
-    assert_eq!(
-        record.name.first_names, person.first_name,
-        "{who}: first names"
-    );
-    assert_eq!(
-        record.name.middle_name, person.middle_name,
-        "{who}: middle name"
-    );
+    assert_eq!(record.name.first_names, person.first_name, "{who}: first names");
+    assert_eq!(record.name.middle_name, person.middle_name, "{who}: middle name");
     assert_eq!(record.name.last_name, person.last_name, "{who}: last name");
     assert_eq!(record.birth_date, person.birth_date(), "{who}: birth date");
-    let sex = if person.sex() == "M" {
-        Sex::Male
-    } else {
-        Sex::Female
-    };
+    let sex = if person.sex() == "M" { Sex::Male } else { Sex::Female };
     assert_eq!(record.sex, Some(sex), "{who}: sex");
     if person.status != 90 {
         // The simulator's "today" is Danish; ours here is UTC: allow the hour between.
         let ages = [today, today.succ_opt().unwrap()].map(|d| person.age_on(d) as u32);
-        assert!(
-            record.age.is_some_and(|a| ages.contains(&a)),
-            "{who}: age {:?}",
-            record.age
-        );
+        assert!(record.age.is_some_and(|a| ages.contains(&a)), "{who}: age {:?}", record.age);
     }
-    assert_eq!(
-        record.status.code(),
-        u16::from(person.status),
-        "{who}: status"
-    );
+    assert_eq!(record.status.code(), u16::from(person.status), "{who}: status");
     assert_eq!(
         record.current_cpr.as_ref().map(|c| c.expose().to_owned()),
         person.current_pnr.clone().filter(|n| *n != person.pnr),
@@ -131,49 +99,25 @@ fn assert_maps(person: &Person, record: &CprRecord) {
         "{who}: citizenship"
     );
     assert_eq!(record.is_deceased(), person.status == 90, "{who}: deceased");
-    assert_eq!(
-        record.is_disappeared(),
-        person.status == 70,
-        "{who}: disappeared"
-    );
-    assert_eq!(
-        record.is_emigrated(),
-        person.status == 80,
-        "{who}: emigrated"
-    );
+    assert_eq!(record.is_disappeared(), person.status == 70, "{who}: disappeared");
+    assert_eq!(record.is_emigrated(), person.status == 80, "{who}: emigrated");
     if person.status == 70 {
-        assert_eq!(
-            record.disappeared_on, person.disappeared_on,
-            "{who}: disappeared on"
-        );
+        assert_eq!(record.disappeared_on, person.disappeared_on, "{who}: disappeared on");
     }
     assert_eq!(
         record.under_guardianship(),
-        person
-            .guardianship
-            .as_ref()
-            .is_some_and(|g| g.in_force(today)),
+        person.guardianship.as_ref().is_some_and(|g| g.in_force(today)),
         "{who}: guardianship"
     );
     assert_eq!(
         record.protected_address,
-        person
-            .protection
-            .as_ref()
-            .is_some_and(|p| p.in_force(today)),
+        person.protection.as_ref().is_some_and(|p| p.in_force(today)),
         "{who}: protected address"
     );
-    assert_eq!(
-        record.digital_post,
-        DigitalPost::from_flag(person.digital_post),
-        "{who}: Digital Post"
-    );
+    assert_eq!(record.digital_post, DigitalPost::from_flag(person.digital_post), "{who}: Digital Post");
     match (&person.address, &person.emigration) {
         (Some(expected), _) => {
-            let address = record
-                .address
-                .as_ref()
-                .unwrap_or_else(|| panic!("{who}: address"));
+            let address = record.address.as_ref().unwrap_or_else(|| panic!("{who}: address"));
             assert_eq!(address.kind, AddressKind::Domestic, "{who}");
             // SF1520 sends the code without leading zeros; we keep four digits.
             assert_eq!(
@@ -182,14 +126,8 @@ fn assert_maps(person: &Person, record: &CprRecord) {
                 "{who}: municipality"
             );
             assert_eq!(address.street, expected.standard_address(), "{who}: street");
-            assert_eq!(
-                address.postal_code.as_deref(),
-                Some(expected.postal_code.as_str())
-            );
-            assert_eq!(
-                address.city.as_deref(),
-                Some(expected.postal_district.as_str())
-            );
+            assert_eq!(address.postal_code.as_deref(), Some(expected.postal_code.as_str()));
+            assert_eq!(address.city.as_deref(), Some(expected.postal_district.as_str()));
             assert_eq!(address.co_name, expected.co_name, "{who}: c/o name");
             assert_eq!(address.moved_in, expected.moved_in, "{who}: moved in");
             assert_eq!(
@@ -199,18 +137,12 @@ fn assert_maps(person: &Person, record: &CprRecord) {
             );
         }
         (None, Some(emigration)) => {
-            let address = record
-                .address
-                .as_ref()
-                .unwrap_or_else(|| panic!("{who}: abroad"));
+            let address = record.address.as_ref().unwrap_or_else(|| panic!("{who}: abroad"));
             assert_eq!(address.kind, AddressKind::Abroad, "{who}");
             assert_eq!(address.lines, emigration.lines, "{who}: lines abroad");
             assert_eq!(record.municipality(), None, "{who}: no municipality abroad");
             let moved = record.emigration.as_ref().expect("emigration facts");
-            assert_eq!(
-                moved.country.as_ref().map(|c| c.as_str()),
-                Some(emigration.country_code.as_str())
-            );
+            assert_eq!(moved.country.as_ref().map(|c| c.as_str()), Some(emigration.country_code.as_str()));
             assert_eq!(moved.date, Some(emigration.date), "{who}: emigration date");
         }
         (None, None) => {
@@ -220,10 +152,7 @@ fn assert_maps(person: &Person, record: &CprRecord) {
         }
     }
     if person.status == 70 {
-        assert!(
-            !record.contact_address.is_empty(),
-            "{who}: contact address kept"
-        );
+        assert!(!record.contact_address.is_empty(), "{who}: contact address kept");
     }
     let facts = record.person_facts();
     assert_eq!(facts.deceased, person.status == 90);
@@ -237,10 +166,7 @@ async fn every_builtin_person_is_mapped_as_the_simulator_describes_them() {
     let persons = Persons::builtin();
     assert!(persons.len() >= 18, "the built-in set");
     for person in persons.iter() {
-        let answer = client
-            .lookup(&cpr(&person.pnr))
-            .await
-            .unwrap_or_else(|e| panic!("{:?}: {e}", person.label));
+        let answer = client.lookup(&cpr(&person.pnr)).await.unwrap_or_else(|e| panic!("{:?}: {e}", person.label));
         assert_eq!(answer.source, Provider::Sf1520);
         assert!(answer.fresh && answer.fallback_from.is_empty());
         assert_maps(person, &answer.record);
@@ -279,15 +205,10 @@ fn tls_config(sim: &CprSimHandle, identity: Option<&str>) -> Sf1520Config {
 
 #[tokio::test]
 async fn mutual_tls_needs_the_registered_client_certificate() {
-    let sim = start(CprSimConfig {
-        tls: Some(TlsConfig::test()),
-        ..CprSimConfig::default()
-    })
-    .await;
+    let sim = start(CprSimConfig { tls: Some(TlsConfig::test()), ..CprSimConfig::default() }).await;
     assert!(sim.sf1520_url().starts_with("https://"));
 
-    let good =
-        Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
+    let good = Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
     let answer = good.lookup(&cpr(RESIDENT)).await.expect("mutual TLS works");
     assert_eq!(answer.record.name.first_names, "Karen");
 
@@ -296,52 +217,26 @@ async fn mutual_tls_needs_the_registered_client_certificate() {
     assert_eq!(none, BuildError::MissingIdentity);
 
     for (what, identity) in [
-        (
-            "another CA's certificate",
-            tls_fixtures::OTHER_CLIENT_IDENTITY_PEM,
-        ),
-        (
-            "an expired certificate",
-            tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM,
-        ),
+        ("another CA's certificate", tls_fixtures::OTHER_CLIENT_IDENTITY_PEM),
+        ("an expired certificate", tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM),
     ] {
         let client = Sf1520Client::new(tls_config(&sim, Some(identity))).unwrap();
         let error = service_error(client.lookup(&cpr(RESIDENT)).await);
-        assert_eq!(
-            error.kind(),
-            integrations::resilience::ErrorKind::Connect,
-            "{what}: {error:?}"
-        );
+        assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{what}: {error:?}");
     }
 
     // The server is only trusted through the test CA, not the system roots.
     let mut untrusted = tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM));
     untrusted.trusted_roots = None;
-    let error = service_error(
-        Sf1520Client::new(untrusted)
-            .unwrap()
-            .lookup(&cpr(RESIDENT))
-            .await,
-    );
-    assert_eq!(
-        error.kind(),
-        integrations::resilience::ErrorKind::Connect,
-        "{error:?}"
-    );
+    let error = service_error(Sf1520Client::new(untrusted).unwrap().lookup(&cpr(RESIDENT)).await);
+    assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{error:?}");
 
     // tls_reject: the next handshake fails even with the right certificate
     // (a new client, so that no pooled connection skips the handshake).
-    sim.control
-        .faults
-        .add(simulators::control::FaultSpec::new("tls_reject").once());
-    let fresh =
-        Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
+    sim.control.faults.add(simulators::control::FaultSpec::new("tls_reject").once());
+    let fresh = Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
     let error = service_error(fresh.lookup(&cpr(RESIDENT)).await);
-    assert_eq!(
-        error.kind(),
-        integrations::resilience::ErrorKind::Connect,
-        "{error:?}"
-    );
+    assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{error:?}");
 }
 
 /// A second provider standing in for the local copy: the last record it saw.
@@ -355,9 +250,7 @@ impl CprRegistry for LastKnown {
 
     async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
         if *cpr != self.0.cpr {
-            return Err(CprError::NoRecord {
-                provider: Provider::LocalCopy,
-            });
+            return Err(CprError::NoRecord { provider: Provider::LocalCopy });
         }
         let mut answer = CprAnswer::live(self.0.clone(), Provider::LocalCopy, Utc::now());
         answer.fresh = false;
@@ -372,10 +265,7 @@ async fn chain_falls_back_when_sf1520_is_down_and_says_so() {
     let sf1520 = Arc::new(client(&sim, settings(1)));
     let known = sf1520.lookup(&cpr(RESIDENT)).await.unwrap().record;
     let chain = Chain::new(vec![sf1520.clone(), Arc::new(LastKnown(known.clone()))]).unwrap();
-    assert_eq!(
-        chain.providers(),
-        vec![Provider::Sf1520, Provider::LocalCopy]
-    );
+    assert_eq!(chain.providers(), vec![Provider::Sf1520, Provider::LocalCopy]);
 
     // Healthy: SF1520 answers itself.
     let live = chain.lookup(&cpr(RESIDENT)).await.unwrap();
@@ -383,10 +273,7 @@ async fn chain_falls_back_when_sf1520_is_down_and_says_so() {
     assert!(live.fallback_from.is_empty());
 
     add_fault(&base, r#"{"kind":"down"}"#).await;
-    let answer = chain
-        .lookup(&cpr(RESIDENT))
-        .await
-        .expect("the second provider answers");
+    let answer = chain.lookup(&cpr(RESIDENT)).await.expect("the second provider answers");
     assert_eq!(answer.source, Provider::LocalCopy);
     assert_eq!(answer.fallback_from, vec![Provider::Sf1520]);
     assert!(!answer.fresh);
@@ -394,9 +281,7 @@ async fn chain_falls_back_when_sf1520_is_down_and_says_so() {
 
     // Both fail for somebody the copy never saw: every failure is reported.
     let error = chain.lookup(&cpr("0302700517")).await.unwrap_err();
-    let CprError::AllFailed(failures) = &error else {
-        panic!("{error:?}")
-    };
+    let CprError::AllFailed(failures) = &error else { panic!("{error:?}") };
     assert_eq!(failures.len(), 2);
     assert!(error.is_unavailable());
 

@@ -10,9 +10,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use integrations::saml::attributes::{self, Loa};
 use integrations::saml::{
-    AuthnRequest, Certificate, Credential, IdpMetadata, IncomingLogoutRequest, Login,
-    LogoutRequest, LogoutResponseMessage, LogoutStatus, PendingRequest, PendingRequests,
-    ReplayCache, RequestedLoa, ResponseError, ServiceProvider, StoreError, consume_response,
+    AuthnRequest, Certificate, Credential, IdpMetadata, IncomingLogoutRequest, Login, LogoutRequest,
+    LogoutResponseMessage, LogoutStatus, PendingRequest, PendingRequests, ReplayCache, RequestedLoa, ResponseError,
+    ServiceProvider, StoreError, consume_response,
 };
 use simulators::idp::{Flavour, IdpConfig, SimIdp, SimIdpHandle, SpConfig};
 
@@ -37,11 +37,7 @@ struct Pending {
 impl PendingRequests for Pending {
     async fn take(&self, id: &str) -> Result<Option<PendingRequest>, StoreError> {
         let mut requests = self.requests.lock().unwrap();
-        Ok(if self.keep {
-            requests.get(id).cloned()
-        } else {
-            requests.remove(id)
-        })
+        Ok(if self.keep { requests.get(id).cloned() } else { requests.remove(id) })
     }
 }
 
@@ -50,12 +46,7 @@ struct Replay(Mutex<HashMap<String, DateTime<Utc>>>);
 
 impl ReplayCache for Replay {
     async fn remember(&self, id: &str, until: DateTime<Utc>) -> Result<bool, StoreError> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .insert(id.to_owned(), until)
-            .is_none())
+        Ok(self.0.lock().unwrap().insert(id.to_owned(), until).is_none())
     }
 }
 
@@ -84,21 +75,9 @@ async fn setup(flavour: Flavour) -> Setup {
         ),
     };
     let sp_cert = read("sp-cert.pem");
-    let registered = SpConfig::new(entity, acs)
-        .slo_url(slo)
-        .signing_cert(sp_cert.clone())
-        .encryption_cert(sp_cert);
-    let (base, handle) = SimIdp::start(IdpConfig::new(flavour, registered))
-        .await
-        .expect("the IdP simulator starts");
-    let xml = http()
-        .get(handle.url(flavour, "metadata"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let registered = SpConfig::new(entity, acs).slo_url(slo).signing_cert(sp_cert.clone()).encryption_cert(sp_cert);
+    let (base, handle) = SimIdp::start(IdpConfig::new(flavour, registered)).await.expect("the IdP simulator starts");
+    let xml = http().get(handle.url(flavour, "metadata")).send().await.unwrap().text().await.unwrap();
     let idp = IdpMetadata::from_xml(&xml).expect("our SP reads the simulator's metadata");
     // The metadata signature verifies with the simulator's published key.
     let trusted = Certificate::from_pem(simulators::idp::crypto::IDP_CERT_PEM).unwrap();
@@ -107,10 +86,7 @@ async fn setup(flavour: Flavour) -> Setup {
     assert_eq!(idp.entity_id, format!("{base}/{}", flavour.path()));
     assert!(idp.want_authn_requests_signed);
     assert_eq!(idp.sso_redirect_url(), handle.url(flavour, "sso"));
-    assert_eq!(
-        idp.slo_redirect().unwrap().location,
-        handle.url(flavour, "slo")
-    );
+    assert_eq!(idp.slo_redirect().unwrap().location, handle.url(flavour, "slo"));
     assert!(!idp.signing_certificates.is_empty());
 
     let signing = Credential::from_pem(&read("sp-key.pem"), &read("sp-cert.pem")).unwrap();
@@ -119,14 +95,7 @@ async fn setup(flavour: Flavour) -> Setup {
         sp.require_signed_response = true;
         sp.requested_loa = Some(RequestedLoa::Substantial);
     }
-    Setup {
-        handle,
-        flavour,
-        sp,
-        idp,
-        pending: Pending::default(),
-        replay: Replay::default(),
-    }
+    Setup { handle, flavour, sp, idp, pending: Pending::default(), replay: Replay::default() }
 }
 
 /// The auto-post form's hidden field, unescaped.
@@ -134,13 +103,7 @@ fn hidden(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    Some(
-        html[start..end]
-            .replace("&quot;", "\"")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&"),
-    )
+    Some(html[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
 }
 
 impl Setup {
@@ -148,46 +111,18 @@ impl Setup {
     /// user picked with `&user=`, and the posted SAMLResponse consumed.
     async fn login(&self, user: &str) -> Result<Login, ResponseError> {
         let response = self.saml_response(user).await;
-        consume_response(
-            &response,
-            &self.idp,
-            &self.sp,
-            Utc::now(),
-            &self.pending,
-            &self.replay,
-        )
-        .await
+        consume_response(&response, &self.idp, &self.sp, Utc::now(), &self.pending, &self.replay).await
     }
 
     async fn saml_response(&self, user: &str) -> String {
         let request = AuthnRequest::new(&self.sp, &self.idp, Utc::now());
-        let url = request
-            .redirect_url(&self.sp.signing, Some("/efter-login"))
-            .unwrap();
-        assert!(
-            url.starts_with(&self.handle.url(self.flavour, "sso")),
-            "{url}"
-        );
-        self.pending
-            .requests
-            .lock()
-            .unwrap()
-            .insert(request.id.clone(), request.pending(Duration::minutes(10)));
-        let page = http()
-            .get(format!("{url}&user={user}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            page.status().as_u16(),
-            200,
-            "{user}: the IdP accepted our request"
-        );
+        let url = request.redirect_url(&self.sp.signing, Some("/efter-login")).unwrap();
+        assert!(url.starts_with(&self.handle.url(self.flavour, "sso")), "{url}");
+        self.pending.requests.lock().unwrap().insert(request.id.clone(), request.pending(Duration::minutes(10)));
+        let page = http().get(format!("{url}&user={user}")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200, "{user}: the IdP accepted our request");
         let page = page.text().await.unwrap();
-        assert!(
-            page.contains(&format!("action=\"{}\"", self.sp.acs_url)),
-            "posts to our ACS"
-        );
+        assert!(page.contains(&format!("action=\"{}\"", self.sp.acs_url)), "posts to our ACS");
         assert_eq!(hidden(&page, "RelayState").as_deref(), Some("/efter-login"));
         hidden(&page, "SAMLResponse").expect("a SAMLResponse in the form")
     }
@@ -198,11 +133,7 @@ async fn fk_login_gives_privileges_scoped_to_the_tenant() {
     let fk = setup(Flavour::Fk).await;
     let login = fk.login("admin").await.expect("admin signs in");
     assert_eq!(login.issuer, fk.idp.entity_id);
-    assert!(
-        login.name_id.contains("Anna Administrator"),
-        "{}",
-        login.name_id
-    );
+    assert!(login.name_id.contains("Anna Administrator"), "{}", login.name_id);
     assert!(login.session_index.is_some());
     attributes::require_fk_assurance(&login).expect("LoA Substantial");
     let all = attributes::privileges(&login).expect("a readable privilege list");
@@ -212,19 +143,12 @@ async fn fk_login_gives_privileges_scoped_to_the_tenant() {
 
     // OIOSAML 2 attribute names, BPP 1.0.1, a KLE constraint.
     let secretariat = fk.login("sekretariat").await.expect("sekretariat signs in");
-    let ours =
-        attributes::privileges_for_cvr(&attributes::privileges(&secretariat).unwrap(), TENANT_CVR);
-    assert!(
-        ours.iter().any(|p| p.privilege.contains("/sekretariat/")),
-        "{ours:?}"
-    );
+    let ours = attributes::privileges_for_cvr(&attributes::privileges(&secretariat).unwrap(), TENANT_CVR);
+    assert!(ours.iter().any(|p| p.privilege.contains("/sekretariat/")), "{ours:?}");
     assert!(ours.iter().any(|p| !p.constraints.is_empty()), "{ours:?}");
 
     // Administrator elsewhere only: nothing here.
-    let other = fk
-        .login("anden-kommune")
-        .await
-        .expect("the login itself is valid");
+    let other = fk.login("anden-kommune").await.expect("the login itself is valid");
     let all = attributes::privileges(&other).unwrap();
     assert!(!all.is_empty(), "privileges in another municipality");
     assert!(attributes::privileges_for_cvr(&all, TENANT_CVR).is_empty());
@@ -234,24 +158,12 @@ async fn fk_login_gives_privileges_scoped_to_the_tenant() {
 async fn nemlogin_encrypted_assertion_gives_the_citizen() {
     let portal = setup(Flavour::NemLogin).await;
     let response = portal.saml_response("karen").await;
-    let xml = base64::engine::general_purpose::STANDARD
-        .decode(&response)
-        .unwrap();
+    let xml = base64::engine::general_purpose::STANDARD.decode(&response).unwrap();
     let xml = String::from_utf8(xml).unwrap();
-    assert!(
-        xml.contains("EncryptedAssertion") && !xml.contains("1205851236"),
-        "encrypted"
-    );
-    let login = consume_response(
-        &response,
-        &portal.idp,
-        &portal.sp,
-        Utc::now(),
-        &portal.pending,
-        &portal.replay,
-    )
-    .await
-    .expect("karen signs in");
+    assert!(xml.contains("EncryptedAssertion") && !xml.contains("1205851236"), "encrypted");
+    let login = consume_response(&response, &portal.idp, &portal.sp, Utc::now(), &portal.pending, &portal.replay)
+        .await
+        .expect("karen signs in");
     let citizen = attributes::nemlogin_identity(&login, Loa::Substantial).expect("identity");
     assert_eq!(citizen.cpr.expose(), "1205851236");
     assert_eq!(citizen.loa, Loa::Substantial);
@@ -266,13 +178,7 @@ async fn nemlogin_encrypted_assertion_gives_the_citizen() {
     // LoA Low: a valid login, refused for the portal.
     let low = portal.login("lav").await.expect("a valid assertion");
     let refused = attributes::nemlogin_identity(&low, Loa::Substantial).unwrap_err();
-    assert!(
-        matches!(
-            refused,
-            integrations::saml::AttributeError::LoaTooLow { .. }
-        ),
-        "{refused:?}"
-    );
+    assert!(matches!(refused, integrations::saml::AttributeError::LoaTooLow { .. }), "{refused:?}");
 }
 
 /// Whether an error is the refusal a fault must cause.
@@ -283,49 +189,25 @@ async fn every_simulated_attack_and_failure_is_refused_with_its_error() {
     for flavour in [Flavour::Fk, Flavour::NemLogin] {
         let s = setup(flavour).await;
         let (base, p) = (s.handle.base_url.clone(), flavour.path());
-        let user = if flavour == Flavour::Fk {
-            "admin"
-        } else {
-            "karen"
-        };
+        let user = if flavour == Flavour::Fk { "admin" } else { "karen" };
         let cases: [(&str, Refusal); 7] = [
             ("expired", |e| matches!(e, ResponseError::Expired { .. })),
-            ("not_yet_valid", |e| {
-                matches!(e, ResponseError::NotYetValid { .. })
-            }),
+            ("not_yet_valid", |e| matches!(e, ResponseError::NotYetValid { .. })),
             ("wrong_audience", |e| matches!(e, ResponseError::Audience)),
-            ("bad_signature", |e| {
-                matches!(e, ResponseError::Signature { .. })
-            }),
-            ("unsigned", |e| {
-                matches!(
-                    e,
-                    ResponseError::AssertionNotSigned | ResponseError::ResponseNotSigned
-                )
-            }),
-            ("unsigned_assertion", |e| {
-                matches!(e, ResponseError::AssertionNotSigned)
-            }),
+            ("bad_signature", |e| matches!(e, ResponseError::Signature { .. })),
+            ("unsigned", |e| matches!(e, ResponseError::AssertionNotSigned | ResponseError::ResponseNotSigned)),
+            ("unsigned_assertion", |e| matches!(e, ResponseError::AssertionNotSigned)),
             ("authn_failed", |e| {
                 matches!(e, ResponseError::Status { code, sub_code }
                     if code.ends_with(":Responder") && sub_code.as_deref().is_some_and(|s| s.ends_with(":AuthnFailed")))
             }),
         ];
         for (kind, expected) in cases {
-            add_fault(
-                &base,
-                &format!(r#"{{"kind":"{kind}","path":"/{p}/","times":1}}"#),
-            )
-            .await;
+            add_fault(&base, &format!(r#"{{"kind":"{kind}","path":"/{p}/","times":1}}"#)).await;
             let error = s.login(user).await.expect_err(kind);
             assert!(expected(&error), "{p} {kind}: {error:?}");
-            assert!(
-                !error.to_string().contains("1205851236"),
-                "{p} {kind}: {error}"
-            );
-            s.login(user)
-                .await
-                .unwrap_or_else(|e| panic!("{p} after {kind}: {e}"));
+            assert!(!error.to_string().contains("1205851236"), "{p} {kind}: {error}");
+            s.login(user).await.unwrap_or_else(|e| panic!("{p} after {kind}: {e}"));
         }
     }
 }
@@ -346,10 +228,7 @@ async fn a_replayed_response_is_refused() {
     let base = never_forgets.handle.base_url.clone();
     never_forgets.login("admin").await.expect("the first use");
     add_fault(&base, r#"{"kind":"replay","path":"/fk/","times":1}"#).await;
-    assert_eq!(
-        never_forgets.login("admin").await.unwrap_err(),
-        ResponseError::Replayed
-    );
+    assert_eq!(never_forgets.login("admin").await.unwrap_err(), ResponseError::Replayed);
 }
 
 #[tokio::test]
@@ -368,12 +247,7 @@ async fn single_logout_sp_to_idp_and_back() {
         .unwrap();
         let url = request.redirect_url(&s.sp.signing, Some("farvel")).unwrap();
         let answer = http().get(url).send().await.unwrap();
-        assert_eq!(
-            answer.status().as_u16(),
-            302,
-            "{user}: {:?}",
-            answer.text().await
-        );
+        assert_eq!(answer.status().as_u16(), 302, "{user}: {:?}", answer.text().await);
         let location = answer.headers()["location"].to_str().unwrap().to_owned();
         let (endpoint, query) = location.split_once('?').expect("a redirect-bound message");
         assert_eq!(endpoint, s.sp.slo_url);
@@ -383,8 +257,7 @@ async fn single_logout_sp_to_idp_and_back() {
         assert_eq!(response.relay_state.as_deref(), Some("farvel"));
 
         // A response to another request of ours is not accepted.
-        let wrong =
-            LogoutResponseMessage::from_redirect(query, &s.idp, &s.sp, "_other").unwrap_err();
+        let wrong = LogoutResponseMessage::from_redirect(query, &s.idp, &s.sp, "_other").unwrap_err();
         assert_eq!(wrong, integrations::saml::LogoutError::InResponseTo);
     }
 }
@@ -393,42 +266,19 @@ async fn single_logout_sp_to_idp_and_back() {
 async fn missing_attributes_and_low_assurance_are_refused_by_the_attribute_rules() {
     let fk = setup(Flavour::Fk).await;
     let base = fk.handle.base_url.clone();
-    add_fault(
-        &base,
-        r#"{"kind":"missing_attributes","path":"/fk/","times":1}"#,
-    )
-    .await;
-    let bare = fk
-        .login("admin")
-        .await
-        .expect("a valid assertion without privileges");
-    assert!(matches!(
-        attributes::privileges(&bare),
-        Err(integrations::saml::AttributeError::Missing(_))
-    ));
+    add_fault(&base, r#"{"kind":"missing_attributes","path":"/fk/","times":1}"#).await;
+    let bare = fk.login("admin").await.expect("a valid assertion without privileges");
+    assert!(matches!(attributes::privileges(&bare), Err(integrations::saml::AttributeError::Missing(_))));
     add_fault(&base, r#"{"kind":"loa_low","path":"/fk/","times":1}"#).await;
-    let low = fk
-        .login("admin")
-        .await
-        .expect("a valid assertion at LoA Low");
+    let low = fk.login("admin").await.expect("a valid assertion at LoA Low");
     assert!(attributes::require_fk_assurance(&low).is_err());
     let none = fk.login("uden-rettigheder").await.expect("signs in");
-    assert!(
-        attributes::privileges(&none).is_err(),
-        "no privileges attribute"
-    );
+    assert!(attributes::privileges(&none).is_err(), "no privileges attribute");
 
     let portal = setup(Flavour::NemLogin).await;
     let base = portal.handle.base_url.clone();
-    add_fault(
-        &base,
-        r#"{"kind":"missing_attributes","path":"/nemlogin/","times":1}"#,
-    )
-    .await;
-    let login = portal
-        .login("karen")
-        .await
-        .expect("a valid assertion without cprNumber");
+    add_fault(&base, r#"{"kind":"missing_attributes","path":"/nemlogin/","times":1}"#).await;
+    let login = portal.login("karen").await.expect("a valid assertion without cprNumber");
     assert_eq!(
         attributes::nemlogin_identity(&login, Loa::Substantial).unwrap_err(),
         integrations::saml::AttributeError::Missing("cprNumber")
@@ -449,32 +299,16 @@ async fn idp_initiated_logout_is_verified_and_answered() {
         let request = IncomingLogoutRequest::from_redirect(query, &s.idp, &s.sp, Utc::now())
             .expect("our SP accepts the simulator's LogoutRequest");
         assert_eq!(request.name_id, login.name_id);
-        assert_eq!(
-            request.session_indexes,
-            login.session_index.into_iter().collect::<Vec<_>>()
-        );
+        assert_eq!(request.session_indexes, login.session_index.into_iter().collect::<Vec<_>>());
 
-        let response = request
-            .response(&s.sp, &s.idp, LogoutStatus::Success, Utc::now())
-            .unwrap();
-        let page = http()
-            .get(response.redirect_url(&s.sp.signing).unwrap())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            page.status().as_u16(),
-            200,
-            "the simulator read our LogoutResponse"
-        );
+        let response = request.response(&s.sp, &s.idp, LogoutStatus::Success, Utc::now()).unwrap();
+        let page = http().get(response.redirect_url(&s.sp.signing).unwrap()).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200, "the simulator read our LogoutResponse");
         let recorded = s.handle.control.recorder.all();
         let last = recorded.last().expect("recorded");
         let detail = last.detail.as_ref().expect("annotated");
         assert_eq!(detail["type"], "LogoutResponse", "{detail}");
-        assert_eq!(
-            detail["signature"], "valid",
-            "the simulator verified our signature"
-        );
+        assert_eq!(detail["signature"], "valid", "the simulator verified our signature");
     }
 }
 
@@ -483,21 +317,12 @@ async fn logout_faults_are_seen_by_our_sp() {
     let s = setup(Flavour::Fk).await;
     let base = s.handle.base_url.clone();
     let login = s.login("admin").await.expect("signed in");
-    add_fault(
-        &base,
-        r#"{"kind":"bad_signature","path":"/fk/slo","times":1}"#,
-    )
-    .await;
+    add_fault(&base, r#"{"kind":"bad_signature","path":"/fk/slo","times":1}"#).await;
     let forged = sp_logout(&s, &login, "a").await.unwrap_err();
-    assert!(
-        matches!(forged, integrations::saml::LogoutError::Binding(_)),
-        "{forged:?}"
-    );
+    assert!(matches!(forged, integrations::saml::LogoutError::Binding(_)), "{forged:?}");
 
     add_fault(&base, r#"{"kind":"status","path":"/fk/slo","times":1}"#).await;
-    let refused = sp_logout(&s, &login, "b")
-        .await
-        .expect("a validly signed refusal");
+    let refused = sp_logout(&s, &login, "b").await.expect("a validly signed refusal");
     assert!(!refused.is_success(), "{}", refused.status_code);
 }
 

@@ -47,10 +47,7 @@ pub fn test_settings() -> Settings {
             initial_backoff: Duration::from_millis(2),
             max_backoff: Duration::from_millis(10),
         },
-        breaker: BreakerSettings {
-            failure_threshold: 3,
-            cool_down: Duration::from_secs(30),
-        },
+        breaker: BreakerSettings { failure_threshold: 3, cool_down: Duration::from_secs(30) },
     }
 }
 
@@ -67,8 +64,7 @@ pub fn client(endpoint: String) -> Sf1520Client {
 
 pub fn client_with_clock(endpoint: String, clock: Arc<dyn Clock>) -> Sf1520Client {
     let config = config(endpoint);
-    let resilience =
-        Resilience::with_clock("sf1520", Some("aarhus"), config.settings.clone(), clock);
+    let resilience = Resilience::with_clock("sf1520", Some("aarhus"), config.settings.clone(), clock);
     Sf1520Client::with_resilience(config, Arc::new(resilience)).unwrap()
 }
 
@@ -121,10 +117,7 @@ async fn resident_in_the_tenant_municipality() {
     assert_eq!(address.country, None);
     assert_eq!(address.moved_in, Some(date(2015, 8, 1)));
     let district = address.polling_district.as_ref().unwrap();
-    assert_eq!(
-        (district.code.as_str(), district.name.as_deref()),
-        ("12", Some("Aarhus Rådhus"))
-    );
+    assert_eq!((district.code.as_str(), district.name.as_deref()), ("12", Some("Aarhus Rådhus")));
     assert!(address.lines.is_empty());
     assert_eq!(r.emigration, None);
     assert!(!r.under_guardianship());
@@ -138,9 +131,7 @@ async fn resident_in_the_tenant_municipality() {
 
 #[tokio::test]
 async fn resident_elsewhere_with_short_municipality_code_and_co_name() {
-    let r = answer_for("other-municipality.xml", "0203761235")
-        .await
-        .record;
+    let r = answer_for("other-municipality.xml", "0203761235").await.record;
     let address = r.address.as_ref().unwrap();
     assert_eq!(address.municipality, municipality("0101"));
     assert_eq!(address.municipality.as_ref().unwrap().as_str(), "0101");
@@ -149,16 +140,8 @@ async fn resident_elsewhere_with_short_municipality_code_and_co_name() {
     assert_eq!(address.city.as_deref(), Some("København Ø"));
     assert_eq!(address.postal_code.as_deref(), Some("2100"));
     assert_eq!(r.birth_date, date(1976, 3, 2), "xs:date with a zone");
-    assert_eq!(
-        r.status,
-        PersonStatus::Resident,
-        "status 1 without leading zero"
-    );
-    assert_eq!(
-        r.digital_post,
-        DigitalPost::Unknown,
-        "tilmeldtDigitalpost absent"
-    );
+    assert_eq!(r.status, PersonStatus::Resident, "status 1 without leading zero");
+    assert_eq!(r.digital_post, DigitalPost::Unknown, "tilmeldtDigitalpost absent");
     assert_eq!(r.sex, Some(integrations::cpr::Sex::Male));
 }
 
@@ -193,9 +176,7 @@ async fn under_guardianship() {
 
 #[tokio::test]
 async fn protected_address() {
-    let r = answer_for("protected-address.xml", "2402881239")
-        .await
-        .record;
+    let r = answer_for("protected-address.xml", "2402881239").await.record;
     assert!(r.protected_address);
     assert_eq!(r.digital_post, DigitalPost::Exempt);
     assert_eq!(r.address.unwrap().street, "Skjultvej 9");
@@ -278,16 +259,9 @@ async fn no_address_element_for_every_inactive_status() {
         ("50", PersonStatus::Deleted),
         ("60", PersonStatus::ChangedNumber),
     ] {
-        let body = text.replace(
-            "<pbde:status>20</pbde:status>",
-            &format!("<pbde:status>{code}</pbde:status>"),
-        );
+        let body = text.replace("<pbde:status>20</pbde:status>", &format!("<pbde:status>{code}</pbde:status>"));
         let stub = Stub::start(Reply::soap(body.into_bytes())).await;
-        let r = client(stub.endpoint())
-            .lookup(&cpr("0101501245"))
-            .await
-            .unwrap()
-            .record;
+        let r = client(stub.endpoint()).lookup(&cpr("0101501245")).await.unwrap().record;
         assert_eq!(r.status, status);
         assert!(!r.status.is_active());
         assert_eq!(r.address, None);
@@ -307,21 +281,14 @@ async fn changed_number_points_to_the_current_one() {
             "<pbde:personnummer>0101501245</pbde:personnummer><pbde:gaeldendePersonnummer>0101501253</pbde:gaeldendePersonnummer>",
         );
     let stub = Stub::start(Reply::soap(text.into_bytes())).await;
-    let r = client(stub.endpoint())
-        .lookup(&cpr("0101501245"))
-        .await
-        .unwrap()
-        .record;
+    let r = client(stub.endpoint()).lookup(&cpr("0101501245")).await.unwrap().record;
     assert_eq!(r.current_cpr, Some(cpr("0101501253")));
 }
 
 #[tokio::test]
 async fn an_answer_about_another_person_is_refused() {
     let stub = Stub::start(Reply::soap(fixture("resident-here.xml"))).await;
-    let error = client(stub.endpoint())
-        .lookup(&cpr("0203761235"))
-        .await
-        .unwrap_err();
+    let error = client(stub.endpoint()).lookup(&cpr("0203761235")).await.unwrap_err();
     assert!(error.to_string().contains("another person"), "{error}");
 }
 
@@ -342,10 +309,9 @@ fn element_paths(xml: &str) -> Vec<(String, String)> {
                 path.push(format!("{{{ns}}}{}", e.local_name().as_ref()));
                 text.clear();
             }
-            Event::Empty(e) => out.push((
-                format!("{}/{{{ns}}}{}", path.join("/"), e.local_name().as_ref()),
-                String::new(),
-            )),
+            Event::Empty(e) => {
+                out.push((format!("{}/{{{ns}}}{}", path.join("/"), e.local_name().as_ref()), String::new()))
+            }
             Event::Text(t) => text.push_str(&t.xml10_content()),
             Event::End(_) => {
                 out.push((path.join("/"), text.trim().to_owned()));
@@ -362,10 +328,7 @@ fn element_paths(xml: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_request_matches_the_reference() {
     let stub = Stub::start(Reply::soap(fixture("resident-here.xml"))).await;
-    client(stub.endpoint())
-        .lookup(&cpr("1505851234"))
-        .await
-        .unwrap();
+    client(stub.endpoint()).lookup(&cpr("1505851234")).await.unwrap();
     let received = stub.received();
     assert_eq!(received.len(), 1);
     let request = &received[0];

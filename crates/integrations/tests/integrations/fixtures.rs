@@ -12,11 +12,7 @@ pub fn read(name: &str) -> String {
 }
 
 pub fn credential(name: &str) -> Credential {
-    Credential::from_pem(
-        &read(&format!("{name}-key.pem")),
-        &read(&format!("{name}-cert.pem")),
-    )
-    .unwrap()
+    Credential::from_pem(&read(&format!("{name}-key.pem")), &read(&format!("{name}-cert.pem"))).unwrap()
 }
 
 pub fn certificate(name: &str) -> Certificate {
@@ -24,9 +20,7 @@ pub fn certificate(name: &str) -> Certificate {
 }
 
 pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
 /// One minute into the fixtures' five-minute validity window.
@@ -73,8 +67,7 @@ pub fn b64(xml: &str) -> String {
 /// which models a store that forgets to consume (to test the replay cache alone).
 #[derive(Default)]
 pub struct MemoryPending {
-    pub requests:
-        std::sync::Mutex<std::collections::HashMap<String, integrations::saml::PendingRequest>>,
+    pub requests: std::sync::Mutex<std::collections::HashMap<String, integrations::saml::PendingRequest>>,
     pub keep: bool,
 }
 
@@ -101,11 +94,7 @@ impl integrations::saml::PendingRequests for MemoryPending {
         request_id: &str,
     ) -> Result<Option<integrations::saml::PendingRequest>, integrations::saml::StoreError> {
         let mut requests = self.requests.lock().unwrap();
-        Ok(if self.keep {
-            requests.get(request_id).cloned()
-        } else {
-            requests.remove(request_id)
-        })
+        Ok(if self.keep { requests.get(request_id).cloned() } else { requests.remove(request_id) })
     }
 }
 
@@ -132,11 +121,7 @@ impl integrations::saml::ReplayCache for MemoryReplay {
 /// up to and including `close`, for cutting attack variants out of signed files.
 pub fn slice<'a>(xml: &'a str, open: &str, close: &str) -> &'a str {
     let start = xml.find(open).unwrap_or_else(|| panic!("no {open}"));
-    let end = xml[start..]
-        .find(close)
-        .unwrap_or_else(|| panic!("no {close}"))
-        + start
-        + close.len();
+    let end = xml[start..].find(close).unwrap_or_else(|| panic!("no {close}")) + start + close.len();
     &xml[start..end]
 }
 

@@ -11,15 +11,8 @@ use crate::fixtures::{self, DIR};
 
 fn xmlsec1_verify(file: &Path) -> Option<bool> {
     let output = Command::new("xmlsec1")
-        .args([
-            "--verify",
-            "--pubkey-cert-pem",
-            &format!("{DIR}/sp-cert.pem"),
-        ])
-        .args([
-            "--id-attr:ID",
-            "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor",
-        ])
+        .args(["--verify", "--pubkey-cert-pem", &format!("{DIR}/sp-cert.pem")])
+        .args(["--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"])
         .arg(file)
         .output()
         .ok()?;
@@ -41,21 +34,10 @@ fn our_signed_sp_metadata_verifies_with_xmlsec1() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("metadata.xml");
     std::fs::write(&good, &signed).unwrap();
-    assert_eq!(
-        xmlsec1_verify(&good),
-        Some(true),
-        "xmlsec1 refused our signature:\n{signed}"
-    );
+    assert_eq!(xmlsec1_verify(&good), Some(true), "xmlsec1 refused our signature:\n{signed}");
 
     // Control: xmlsec1 does refuse a changed document, so the pass above means something.
     let bad = dir.path().join("tampered.xml");
-    std::fs::write(
-        &bad,
-        signed.replace(
-            "https://valghalla.example/saml/acs",
-            "https://evil.example/acs",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&bad, signed.replace("https://valghalla.example/saml/acs", "https://evil.example/acs")).unwrap();
     assert_eq!(xmlsec1_verify(&bad), Some(false));
 }

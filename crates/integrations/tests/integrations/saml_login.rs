@@ -14,9 +14,7 @@ fn authn_request_goes_to_the_redirect_sso_signed_and_complete() {
     sp.requested_loa = Some(RequestedLoa::Substantial);
     let idp = fixtures::nemlogin_idp();
     let request = AuthnRequest::new(&sp, &idp, now());
-    let url = request
-        .redirect_url(&sp.signing, Some("/mine-opgaver"))
-        .unwrap();
+    let url = request.redirect_url(&sp.signing, Some("/mine-opgaver")).unwrap();
     let (endpoint, query) = url.split_once('?').unwrap();
     assert_eq!(endpoint, "https://nemlogin-idp.example/sso/redirect");
 
@@ -44,10 +42,7 @@ fn authn_request_goes_to_the_redirect_sso_signed_and_complete() {
 #[test]
 fn request_ids_are_fresh() {
     let (sp, idp) = (fixtures::fk_sp(), fixtures::fk_idp());
-    assert_ne!(
-        AuthnRequest::new(&sp, &idp, now()).id,
-        AuthnRequest::new(&sp, &idp, now()).id
-    );
+    assert_ne!(AuthnRequest::new(&sp, &idp, now()).id, AuthnRequest::new(&sp, &idp, now()).id);
 }
 
 #[test]
@@ -60,24 +55,12 @@ fn openssl_signed_idp_message_verifies_and_tampering_does_not() {
 
     // The rollover key is listed too: any trusted key may have signed.
     assert!(decode_redirect(query, &[certificate("idp-rollover"), certificate("idp")]).is_ok());
-    assert_eq!(
-        decode_redirect(query, &[certificate("evil")]).unwrap_err(),
-        BindingError::BadSignature
-    );
+    assert_eq!(decode_redirect(query, &[certificate("evil")]).unwrap_err(), BindingError::BadSignature);
     let tampered = query.replace("RelayState=idp%20relay", "RelayState=evil%20relay");
-    assert_eq!(
-        decode_redirect(&tampered, &[certificate("idp")]).unwrap_err(),
-        BindingError::BadSignature
-    );
-    let without_relay: String = query
-        .split('&')
-        .filter(|p| !p.starts_with("RelayState="))
-        .collect::<Vec<_>>()
-        .join("&");
-    assert_eq!(
-        decode_redirect(&without_relay, &[certificate("idp")]).unwrap_err(),
-        BindingError::BadSignature
-    );
+    assert_eq!(decode_redirect(&tampered, &[certificate("idp")]).unwrap_err(), BindingError::BadSignature);
+    let without_relay: String =
+        query.split('&').filter(|p| !p.starts_with("RelayState=")).collect::<Vec<_>>().join("&");
+    assert_eq!(decode_redirect(&without_relay, &[certificate("idp")]).unwrap_err(), BindingError::BadSignature);
 }
 
 /// Our redirect signature must verify with openssl over the exact query octets.
@@ -88,9 +71,7 @@ fn our_redirect_signature_verifies_with_openssl() {
         return;
     }
     let (sp, idp) = (fixtures::fk_sp(), fixtures::fk_idp());
-    let url = AuthnRequest::new(&sp, &idp, now())
-        .redirect_url(&sp.signing, Some("x y"))
-        .unwrap();
+    let url = AuthnRequest::new(&sp, &idp, now()).redirect_url(&sp.signing, Some("x y")).unwrap();
     let query = url.split_once('?').unwrap().1;
     let (signed, signature) = query.split_once("&Signature=").unwrap();
     let signature = integrations_test_decode(signature);
@@ -102,13 +83,7 @@ fn our_redirect_signature_verifies_with_openssl() {
     std::fs::write(&data, signed).unwrap();
     std::fs::write(&sig, signature).unwrap();
     let pubkey = Command::new("openssl")
-        .args([
-            "x509",
-            "-pubkey",
-            "-noout",
-            "-in",
-            &format!("{DIR}/sp-cert.pem"),
-        ])
+        .args(["x509", "-pubkey", "-noout", "-in", &format!("{DIR}/sp-cert.pem")])
         .output()
         .unwrap();
     std::fs::write(&public, pubkey.stdout).unwrap();
@@ -120,10 +95,7 @@ fn our_redirect_signature_verifies_with_openssl() {
         .arg(&data)
         .output()
         .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&verify.stdout).trim(),
-        "Verified OK"
-    );
+    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "Verified OK");
 }
 
 fn integrations_test_decode(value: &str) -> Vec<u8> {
@@ -140,7 +112,5 @@ fn integrations_test_decode(value: &str) -> Vec<u8> {
             i += 1;
         }
     }
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap()
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }

@@ -2,8 +2,8 @@
 //! IdP side signed with openssl.
 
 use integrations::saml::{
-    BindingError, IncomingLogoutRequest, LogoutError, LogoutRequest, LogoutResponseMessage,
-    LogoutStatus, MessageKind, decode_redirect, uri,
+    BindingError, IncomingLogoutRequest, LogoutError, LogoutRequest, LogoutResponseMessage, LogoutStatus, MessageKind,
+    decode_redirect, uri,
 };
 
 use crate::fixtures::{self, at, certificate, read};
@@ -39,11 +39,7 @@ fn sp_initiated_logout_request_is_signed_and_addressed() {
         ),
         "<samlp:SessionIndex>_nl-session-1</samlp:SessionIndex>".into(),
     ] {
-        assert!(
-            message.xml.contains(&expected),
-            "missing {expected} in {}",
-            message.xml
-        );
+        assert!(message.xml.contains(&expected), "missing {expected} in {}", message.xml);
     }
 }
 
@@ -51,8 +47,7 @@ fn sp_initiated_logout_request_is_signed_and_addressed() {
 fn logout_needs_a_redirect_slo_endpoint() {
     let (sp, mut idp) = (fixtures::nemlogin_sp(), fixtures::nemlogin_idp());
     idp.single_logout.clear();
-    let error =
-        LogoutRequest::new(&sp, &idp, "x", None, None, at("2026-03-02T11:00:00Z")).unwrap_err();
+    let error = LogoutRequest::new(&sp, &idp, "x", None, None, at("2026-03-02T11:00:00Z")).unwrap_err();
     assert_eq!(error, LogoutError::NoRedirectSlo);
 }
 
@@ -85,36 +80,23 @@ fn idp_logout_response_is_verified_and_matched_to_our_request() {
 fn idp_initiated_logout_is_verified_and_answered() {
     let (sp, idp) = (fixtures::nemlogin_sp(), fixtures::nemlogin_idp());
     let now = at("2026-03-02T11:01:00Z");
-    let incoming =
-        IncomingLogoutRequest::from_redirect(&query("idp-logout-request.query"), &idp, &sp, now)
-            .unwrap();
+    let incoming = IncomingLogoutRequest::from_redirect(&query("idp-logout-request.query"), &idp, &sp, now).unwrap();
     assert_eq!(incoming.id, "_idp-logout-1");
-    assert_eq!(
-        incoming.name_id,
-        "https://data.gov.dk/model/core/eid/person/uuid/5e0d2f8a-1b3c-4d5e-9f60-718293a4b5c6"
-    );
+    assert_eq!(incoming.name_id, "https://data.gov.dk/model/core/eid/person/uuid/5e0d2f8a-1b3c-4d5e-9f60-718293a4b5c6");
     assert_eq!(incoming.session_indexes, ["_nl-session-1"]);
     assert_eq!(incoming.relay_state.as_deref(), Some("idp relay/42"));
 
-    let answer = incoming
-        .response(&sp, &idp, LogoutStatus::Success, now)
-        .unwrap();
+    let answer = incoming.response(&sp, &idp, LogoutStatus::Success, now).unwrap();
     let url = answer.redirect_url(&sp.signing).unwrap();
     let (endpoint, q) = url.split_once('?').unwrap();
-    assert_eq!(
-        endpoint,
-        "https://nemlogin-idp.example/slo/redirect/response"
-    );
+    assert_eq!(endpoint, "https://nemlogin-idp.example/slo/redirect/response");
     let message = decode_redirect(q, &[sp.signing.certificate().clone()]).unwrap();
     assert_eq!(message.kind, MessageKind::Response);
     assert_eq!(message.relay_state.as_deref(), Some("idp relay/42"));
     assert!(message.xml.contains(r#"InResponseTo="_idp-logout-1""#));
     assert!(message.xml.contains(uri::STATUS_SUCCESS));
 
-    let denied = incoming
-        .response(&sp, &idp, LogoutStatus::RequestDenied, now)
-        .unwrap()
-        .to_xml();
+    let denied = incoming.response(&sp, &idp, LogoutStatus::RequestDenied, now).unwrap().to_xml();
     assert!(denied.contains(uri::STATUS_REQUESTER) && denied.contains(uri::STATUS_REQUEST_DENIED));
 }
 
@@ -134,9 +116,7 @@ fn idp_initiated_logout_checks_time_destination_and_kind() {
             at("2026-03-02T11:01:00Z")
         )
         .unwrap_err(),
-        LogoutError::WrongMessage {
-            expected: "LogoutRequest"
-        }
+        LogoutError::WrongMessage { expected: "LogoutRequest" }
     );
     sp.slo_url = "https://other.example/saml/slo".into();
     assert!(matches!(

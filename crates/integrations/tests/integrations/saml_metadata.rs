@@ -9,37 +9,19 @@ fn fk_metadata_gives_entity_endpoints_and_both_signing_keys() {
     let idp = fixtures::fk_idp();
     assert_eq!(idp.entity_id, "https://fk-idp.example/saml");
     assert!(idp.want_authn_requests_signed);
-    assert_eq!(
-        idp.signing_certificates,
-        vec![certificate("idp"), certificate("idp-rollover")]
-    );
+    assert_eq!(idp.signing_certificates, vec![certificate("idp"), certificate("idp-rollover")]);
     assert_eq!(idp.encryption_certificates, vec![certificate("idp")]);
-    assert_eq!(
-        idp.sso_redirect_url(),
-        "https://fk-idp.example/sso/redirect"
-    );
-    assert!(
-        idp.single_sign_on
-            .iter()
-            .any(|e| e.binding == Binding::HttpPost)
-    );
+    assert_eq!(idp.sso_redirect_url(), "https://fk-idp.example/sso/redirect");
+    assert!(idp.single_sign_on.iter().any(|e| e.binding == Binding::HttpPost));
     let slo = idp.slo_redirect().unwrap();
     assert_eq!(slo.location, "https://fk-idp.example/slo/redirect");
-    assert_eq!(
-        slo.response_location.as_deref(),
-        Some("https://fk-idp.example/slo/redirect/response")
-    );
+    assert_eq!(slo.response_location.as_deref(), Some("https://fk-idp.example/slo/redirect/response"));
 }
 
 #[test]
 fn metadata_without_signing_certificate_is_refused_with_a_clear_message() {
     let error = IdpMetadata::from_xml(&read("idp-metadata-without-signing-cert.xml")).unwrap_err();
-    assert_eq!(
-        error,
-        MetadataError::NoSigningCertificate {
-            entity_id: "https://fk-idp.example/saml".into()
-        }
-    );
+    assert_eq!(error, MetadataError::NoSigningCertificate { entity_id: "https://fk-idp.example/saml".into() });
     let message = error.to_string();
     assert!(message.contains("https://fk-idp.example/saml"), "{message}");
     assert!(message.contains("no signing certificate"), "{message}");
@@ -59,42 +41,20 @@ fn signed_metadata_verifies_against_the_pinned_certificate_only() {
     assert_eq!(idp.entity_id, "https://nemlogin-idp.example/saml");
 
     let wrong_key = IdpMetadata::from_signed_xml(&xml, &[certificate("evil")]).unwrap_err();
-    assert!(
-        matches!(
-            wrong_key,
-            MetadataError::Signature(SignatureError::Invalid(_))
-        ),
-        "{wrong_key:?}"
-    );
+    assert!(matches!(wrong_key, MetadataError::Signature(SignatureError::Invalid(_))), "{wrong_key:?}");
 
-    let tampered = xml.replace(
-        "https://nemlogin-idp.example/sso/redirect",
-        "https://evil.example/sso",
-    );
+    let tampered = xml.replace("https://nemlogin-idp.example/sso/redirect", "https://evil.example/sso");
     let error = IdpMetadata::from_signed_xml(&tampered, &[certificate("idp")]).unwrap_err();
-    assert!(
-        matches!(error, MetadataError::Signature(SignatureError::Invalid(_))),
-        "{error:?}"
-    );
+    assert!(matches!(error, MetadataError::Signature(SignatureError::Invalid(_))), "{error:?}");
 
-    let unsigned =
-        IdpMetadata::from_signed_xml(&read("nemlogin-idp-metadata.xml"), &[certificate("idp")]);
-    assert_eq!(
-        unsigned.unwrap_err(),
-        MetadataError::Signature(SignatureError::Missing)
-    );
+    let unsigned = IdpMetadata::from_signed_xml(&read("nemlogin-idp-metadata.xml"), &[certificate("idp")]);
+    assert_eq!(unsigned.unwrap_err(), MetadataError::Signature(SignatureError::Missing));
 }
 
 #[test]
 fn other_documents_are_not_metadata() {
-    assert_eq!(
-        IdpMetadata::from_xml("<x/>").unwrap_err(),
-        MetadataError::NotEntityDescriptor
-    );
-    assert!(matches!(
-        IdpMetadata::from_xml("<not xml"),
-        Err(MetadataError::Xml(_))
-    ));
+    assert_eq!(IdpMetadata::from_xml("<x/>").unwrap_err(), MetadataError::NotEntityDescriptor);
+    assert!(matches!(IdpMetadata::from_xml("<not xml"), Err(MetadataError::Xml(_))));
 }
 
 #[test]
@@ -103,10 +63,7 @@ fn metadata_without_redirect_sso_is_refused() {
         r#"Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://nemlogin-idp.example/sso/redirect""#,
         r#"Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://nemlogin-idp.example/sso/artifact""#,
     );
-    assert!(matches!(
-        IdpMetadata::from_xml(&xml),
-        Err(MetadataError::NoRedirectSso { .. })
-    ));
+    assert!(matches!(IdpMetadata::from_xml(&xml), Err(MetadataError::NoRedirectSso { .. })));
 }
 
 #[test]
@@ -119,10 +76,7 @@ fn entities_descriptor_with_one_idp_is_accepted() {
     let idp = IdpMetadata::from_xml(&xml).unwrap();
     assert_eq!(idp.entity_id, "https://nemlogin-idp.example/saml");
     assert!(idp.check_valid_at(at("2026-05-31T00:00:00Z")).is_ok());
-    assert!(matches!(
-        idp.check_valid_at(at("2026-06-01T00:00:00Z")),
-        Err(MetadataError::Expired(_))
-    ));
+    assert!(matches!(idp.check_valid_at(at("2026-06-01T00:00:00Z")), Err(MetadataError::Expired(_))));
 }
 
 #[test]

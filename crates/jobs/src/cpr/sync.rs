@@ -114,10 +114,11 @@ pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, spread: Duration)
     let step = spread / n;
     for (i, participant) in people.iter().enumerate() {
         let run_at = now + chrono::Duration::from_std(step * i as u32).unwrap_or_default();
-        let job = NewJob::new(SYNC_PERSON, serde_json::to_value(PersonPayload { participant: *participant }).expect("json"))
-            .idempotency_key(format!("{SYNC_PERSON}:{participant}:{day}"))
-            .run_at(run_at)
-            .max_attempts(5);
+        let job =
+            NewJob::new(SYNC_PERSON, serde_json::to_value(PersonPayload { participant: *participant }).expect("json"))
+                .idempotency_key(format!("{SYNC_PERSON}:{participant}:{day}"))
+                .run_at(run_at)
+                .max_attempts(5);
         outbox::enqueue(db, job).await.map_err(store::Error::db("queueing a CPR sync job"))?;
     }
     Ok(people.len())
@@ -170,7 +171,8 @@ impl CprSync {
         let mut failed_rules = BTreeSet::new();
         for seat in cpr_review::seats_to_check(db, participant, day).await? {
             outcome.seats_checked += 1;
-            let eligibility = evaluate(&facts, seat.seat.task_date, &seat.rules, seat.validation_off, &self.municipality);
+            let eligibility =
+                evaluate(&facts, seat.seat.task_date, &seat.rules, seat.validation_off, &self.municipality);
             let failed = eligibility.failed();
             if failed.is_empty() {
                 continue;
@@ -212,9 +214,9 @@ impl CprSync {
         }
         // The domain decides who is told: only someone who had said yes.
         let transition = state.remove_by_validation().map_err(|e| SyncError::Seat(e.to_string()))?;
-        let message = transition
-            .message
-            .map(|_| removed_message_job(RemovedPayload { participant, seat: seat.seat.id, election: seat.seat.election_id }));
+        let message = transition.message.map(|_| {
+            removed_message_job(RemovedPayload { participant, seat: seat.seat.id, election: seat.seat.election_id })
+        });
         let description = "Fjernet fra opgaven: opfylder ikke kravene efter nye CPR-oplysninger";
         if cpr_review::release_seat(db, actor, seat.seat.id, participant, message, description).await? {
             match state.status() {
@@ -227,7 +229,12 @@ impl CprSync {
 
     /// Syncs every participant now, `concurrency` at a time (the admin's
     /// "sync now", and the benchmark). Failures are counted, not fatal.
-    pub async fn sync_all(&self, db: &DatabaseConnection, now: DateTime<Utc>, concurrency: usize) -> store::Result<SyncTotals> {
+    pub async fn sync_all(
+        &self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+        concurrency: usize,
+    ) -> store::Result<SyncTotals> {
         let people = cpr_review::participants_to_sync(db, today(now)).await?;
         let results: Vec<_> = futures::stream::iter(people)
             .map(|p| async move { self.sync_person(db, p, now).await })
@@ -273,10 +280,9 @@ pub enum SyncError {
 fn seat_state(seat: &SeatToCheck) -> Option<SeatState> {
     let participant = seat.seat.participant_id?;
     match seat.status()? {
-        SeatStatus::Invited => Some(SeatState::Invited {
-            participant,
-            invitation_code: seat.seat.invitation_code.unwrap_or_default(),
-        }),
+        SeatStatus::Invited => {
+            Some(SeatState::Invited { participant, invitation_code: seat.seat.invitation_code.unwrap_or_default() })
+        }
         SeatStatus::Accepted => Some(SeatState::Accepted { participant }),
         _ => None,
     }

@@ -23,24 +23,15 @@ const JSON_TYPE: &str = "application/json; charset=utf-8";
 /// persons, both render the same).
 fn known(service: &str, method: &str) -> bool {
     match service {
-        "CprPersonFullSimple" => {
-            ["PersonFullListSimple", "PersonFullCurrentListSimple"].contains(&method)
-        }
-        "CprPersonMediumSimple" => {
-            ["PersonMediumListSimple", "PersonMediumCurrentListSimple"].contains(&method)
-        }
+        "CprPersonFullSimple" => ["PersonFullListSimple", "PersonFullCurrentListSimple"].contains(&method),
+        "CprPersonMediumSimple" => ["PersonMediumListSimple", "PersonMediumCurrentListSimple"].contains(&method),
         _ => false,
     }
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
     // The real error body is unverified (cpr-data.md B.2); clients surface status and text.
-    deliver(
-        status,
-        JSON_TYPE,
-        json!({ "message": message }).to_string().into_bytes(),
-        Delivery::Normal,
-    )
+    deliver(status, JSON_TYPE, json!({ "message": message }).to_string().into_bytes(), Delivery::Normal)
 }
 
 /// The query as the service reads it.
@@ -52,19 +43,11 @@ struct Query {
 }
 
 fn parse_query(raw: Option<&str>) -> Result<Query, String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
-        .map_err(|_| "malformed query string".to_owned())?;
-    let mut q = Query {
-        pnrs: Vec::new(),
-        page: 1,
-        page_size: 100,
-        count: false,
-    };
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or_default()).map_err(|_| "malformed query string".to_owned())?;
+    let mut q = Query { pnrs: Vec::new(), page: 1, page_size: 100, count: false };
     let number = |v: &str, name: &str| {
-        v.parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or(format!("{name} must be a positive integer"))
+        v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or(format!("{name} must be a positive integer"))
     };
     for (k, v) in &pairs {
         match k.as_str() {
@@ -113,9 +96,7 @@ pub(crate) async fn lookup(
     let query = parse_query(raw.as_deref());
     // What was asked, before any delay (a hanging request still shows it); then the outcome.
     let pnrs = query.as_ref().map(|q| q.pnrs.clone()).unwrap_or_default();
-    note(
-        json!({ "service": "datafordeler", "method": method, "client_cert": cert.describe(), "pnrs": pnrs }),
-    );
+    note(json!({ "service": "datafordeler", "method": method, "client_cert": cert.describe(), "pnrs": pnrs }));
     if state.wants_client_cert() && cert == ClientCert::Absent {
         note(json!({ "outcome": "no_client_certificate" }));
         return error(StatusCode::FORBIDDEN, "a client certificate is required");
@@ -142,13 +123,7 @@ pub(crate) async fn lookup(
     let found: Vec<Person> = query
         .pnrs
         .iter()
-        .filter_map(|pnr| {
-            if stale {
-                state.initial.get(pnr).cloned()
-            } else {
-                state.person(pnr)
-            }
-        })
+        .filter_map(|pnr| if stale { state.initial.get(pnr).cloned() } else { state.person(pnr) })
         .collect();
     let today = state.today();
     let current_only = method.contains("Current");
@@ -158,8 +133,7 @@ pub(crate) async fn lookup(
         .skip((query.page - 1) * query.page_size)
         .take(query.page_size)
         .map(|p| {
-            let mut v =
-                json!({ "Person": person(p, today, current_only, &state.config.guardianship_key) });
+            let mut v = json!({ "Person": person(p, today, current_only, &state.config.guardianship_key) });
             if drift {
                 drift_value(&mut v, "");
             }
@@ -168,24 +142,14 @@ pub(crate) async fn lookup(
         .collect();
     let mut doc = json!({ "Personer": people });
     if query.count {
-        doc["count"] = json!(if found.len() > 1 {
-            -1
-        } else {
-            found.len() as i64
-        });
+        doc["count"] = json!(if found.len() > 1 { -1 } else { found.len() as i64 });
     }
     let mut body = doc.to_string();
-    let mut outcome = if found.is_empty() {
-        "not_found"
-    } else {
-        "found"
-    };
+    let mut outcome = if found.is_empty() { "not_found" } else { "found" };
     if let Some(f) = faults.take("malformed", &path, key.as_deref()) {
         body = match f.param_str("variant").unwrap_or("truncated") {
             "not_json" => "<html><body>Internal Server Error</body></html>".into(),
-            "wrong_shape" => {
-                Value::Array(doc["Personer"].as_array().cloned().unwrap_or_default()).to_string()
-            }
+            "wrong_shape" => Value::Array(doc["Personer"].as_array().cloned().unwrap_or_default()).to_string(),
             _ => truncate(&body),
         };
         outcome = "malformed_injected";
@@ -196,8 +160,7 @@ pub(crate) async fn lookup(
 
 /// Local midnight in Denmark as an RFC 3339 date-time (the service's `virkning` form).
 fn at(d: NaiveDate) -> Value {
-    let local = chrono_tz::Europe::Copenhagen
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"));
+    let local = chrono_tz::Europe::Copenhagen.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"));
     match local.earliest() {
         Some(t) => json!(t.to_rfc3339()),
         None => json!(format!("{d}T00:00:00Z")),
@@ -250,30 +213,18 @@ fn lines(prefix_key: &str, lines: &[String]) -> Value {
 
 /// `aktuel` while in force on `today`, else `historisk`.
 fn record_status(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> &'static str {
-    if from.is_none_or(|f| f <= today) && to.is_none_or(|t| today < t) {
-        "aktuel"
-    } else {
-        "historisk"
-    }
+    if from.is_none_or(|f| f <= today) && to.is_none_or(|t| today < t) { "aktuel" } else { "historisk" }
 }
 
 fn person(p: &Person, today: NaiveDate, current_only: bool, guardianship_key: &str) -> Value {
     let born = p.birth_date();
-    let keep =
-        |v: &Value| !current_only || v.pointer("/status").and_then(Value::as_str) == Some("aktuel");
+    let keep = |v: &Value| !current_only || v.pointer("/status").and_then(Value::as_str) == Some("aktuel");
     let wrap = |name: &str, items: Vec<Value>| -> Value {
-        Value::Array(
-            items
-                .into_iter()
-                .filter(|v| keep(v))
-                .map(|v| json!({ name: v }))
-                .collect(),
-        )
+        Value::Array(items.into_iter().filter(|v| keep(v)).map(|v| json!({ name: v })).collect())
     };
-    let mut numbers = vec![
-        json!({ "personnummer": p.pnr, "status": if p.current_pnr.is_some() { "historisk" } else { "aktuel" },
-        "virkningFra": at(born), "virkningTil": opt_at(p.current_pnr.as_ref().and(p.status_date)) }),
-    ];
+    let mut numbers =
+        vec![json!({ "personnummer": p.pnr, "status": if p.current_pnr.is_some() { "historisk" } else { "aktuel" },
+        "virkningFra": at(born), "virkningTil": opt_at(p.current_pnr.as_ref().and(p.status_date)) })];
     if let Some(new) = &p.current_pnr {
         numbers.push(json!({ "personnummer": new, "status": "aktuel", "virkningFra": opt_at(p.status_date), "virkningTil": null }));
     }
@@ -294,9 +245,7 @@ fn person(p: &Person, today: NaiveDate, current_only: bool, guardianship_key: &s
         addresses.push(address(
             a,
             "aktuel",
-            p.previous_address
-                .as_ref()
-                .filter(|o| o.municipality_code != a.municipality_code),
+            p.previous_address.as_ref().filter(|o| o.municipality_code != a.municipality_code),
         ));
     }
     if let Some(a) = &p.previous_address {
@@ -338,11 +287,7 @@ fn person(p: &Person, today: NaiveDate, current_only: bool, guardianship_key: &s
         person["Kontaktadresse"] = json!({ "status": "aktuel", "virkningFra": null, "SimpelAdresse": lines("adresselinie", &p.contact_address) });
     }
     if let Some(g) = p.guardianship.as_ref().filter(|g| g.active) {
-        let status = if g.in_force(today) {
-            "aktuel"
-        } else {
-            "historisk"
-        };
+        let status = if g.in_force(today) { "aktuel" } else { "historisk" };
         if !current_only || status == "aktuel" {
             person[guardianship_key] = json!({
                 "vaergenavn": text(g.guardian_name.as_deref()), "vaergePersonnummer": g.guardian_pnr,
@@ -387,19 +332,10 @@ fn address(a: &Address, status: &str, moved_from: Option<&Address>) -> Value {
 fn drift_value(v: &mut Value, key: &str) {
     match v {
         Value::Object(m) => {
-            for k in [
-                "stilling",
-                "conavn",
-                "bynavn",
-                "bygningsnummer",
-                "foedselsdatoUsikkerhedsmarkering",
-            ] {
+            for k in ["stilling", "conavn", "bynavn", "bygningsnummer", "foedselsdatoUsikkerhedsmarkering"] {
                 m.remove(k);
             }
-            for (from, to) in [
-                ("cprKommunekode", "cprkommunekode"),
-                ("cprVejkode", "cprvejkode"),
-            ] {
+            for (from, to) in [("cprKommunekode", "cprkommunekode"), ("cprVejkode", "cprvejkode")] {
                 if let Some(x) = m.remove(from) {
                     m.insert(to.into(), x);
                 }
@@ -417,9 +353,7 @@ fn drift_value(v: &mut Value, key: &str) {
                 let digits = s.chars().take_while(char::is_ascii_digit).count();
                 *s = format!("{}{s}", "0".repeat(3usize.saturating_sub(digits)));
             }
-            "etage" if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) => {
-                *s = format!("0{s}")
-            }
+            "etage" if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) => *s = format!("0{s}"),
             _ => {}
         },
         _ => {}

@@ -30,17 +30,12 @@ pub(crate) fn html_page(status: StatusCode) -> Response {
         code = status.as_u16()
     );
     let mut resp = (status, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     resp
 }
 
 fn status_param(f: &crate::control::FaultSpec, default: StatusCode) -> StatusCode {
-    f.param_u64("status")
-        .and_then(|s| StatusCode::from_u16(s as u16).ok())
-        .unwrap_or(default)
+    f.param_u64("status").and_then(|s| StatusCode::from_u16(s as u16).ok()).unwrap_or(default)
 }
 
 impl CprState {
@@ -61,9 +56,7 @@ impl CprState {
             }
             if let Some(f) = faults.take("http_status", path, key) {
                 let body = f.param_str("body").unwrap_or_default().to_owned();
-                return Err(
-                    (status_param(&f, StatusCode::INTERNAL_SERVER_ERROR), body).into_response()
-                );
+                return Err((status_param(&f, StatusCode::INTERNAL_SERVER_ERROR), body).into_response());
             }
         }
         if let Some(f) = faults.take("html_error", path, key) {
@@ -93,8 +86,8 @@ impl CprState {
         let jitter = |ms: u64| Duration::from_millis(self.random_below(ms + 1));
         let mut wait = self.config.latency + jitter(self.config.latency_jitter.as_millis() as u64);
         if let Some(f) = faults.take("latency", path, key) {
-            wait += Duration::from_millis(f.param_u64("ms").unwrap_or(0))
-                + jitter(f.param_u64("jitter_ms").unwrap_or(0));
+            wait +=
+                Duration::from_millis(f.param_u64("ms").unwrap_or(0)) + jitter(f.param_u64("jitter_ms").unwrap_or(0));
         }
         if key.is_some()
             && let Some(f) = faults.take("delay_ms", path, key)
@@ -114,23 +107,15 @@ impl CprState {
     fn rate_limited(&self, path: &str) -> Option<Response> {
         let rule = self.control.faults.peek("rate_limit", path, None);
         let (per_second, status) = match (&rule, self.config.rate_limit) {
-            (Some(f), _) => (
-                f.param_u64("per_second").unwrap_or(10) as u32,
-                status_param(f, StatusCode::TOO_MANY_REQUESTS),
-            ),
-            (None, Some(l)) => (
-                l.per_second,
-                StatusCode::from_u16(l.status).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
-            ),
+            (Some(f), _) => {
+                (f.param_u64("per_second").unwrap_or(10) as u32, status_param(f, StatusCode::TOO_MANY_REQUESTS))
+            }
+            (None, Some(l)) => (l.per_second, StatusCode::from_u16(l.status).unwrap_or(StatusCode::TOO_MANY_REQUESTS)),
             (None, None) => return None,
         };
         let mut c = lock(&self.counters);
         let now = Instant::now();
-        while c
-            .recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
-        {
+        while c.recent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
             c.recent.pop_front();
         }
         if c.recent.len() < per_second as usize {
@@ -142,8 +127,7 @@ impl CprState {
         } else {
             html_page(status)
         };
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         Some(resp)
     }
 
@@ -163,28 +147,21 @@ impl CprState {
 }
 
 /// Deliver `body` with `content_type` and `status`, stalling after half when asked.
-pub(crate) fn deliver(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Vec<u8>,
-    delivery: Delivery,
-) -> Response {
+pub(crate) fn deliver(status: StatusCode, content_type: &'static str, body: Vec<u8>, delivery: Delivery) -> Response {
     let len = body.len();
     let mut resp = match delivery {
         Delivery::Normal => (status, body).into_response(),
         Delivery::StallMidBody => {
             let half = Bytes::from(body[..len / 2].to_vec());
-            let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(half) })
-                .chain(futures::stream::pending());
+            let stream =
+                futures::stream::once(async move { Ok::<_, std::io::Error>(half) }).chain(futures::stream::pending());
             let mut resp = (status, Body::from_stream(stream)).into_response();
             // The full length is announced, so the client waits for the rest that never comes.
-            resp.headers_mut()
-                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
             resp
         }
     };
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp
 }
 

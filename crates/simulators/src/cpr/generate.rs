@@ -7,8 +7,8 @@ use chrono::{Datelike as _, Duration, NaiveDate};
 use super::persons::{Address, Person};
 
 const FIRST: [&str; 16] = [
-    "Anne", "Mette", "Kirsten", "Hanne", "Ida", "Freja", "Søs", "Åse", "Peter", "Jens", "Lars",
-    "Søren", "Jørgen", "Niels", "Mads", "Bjørn",
+    "Anne", "Mette", "Kirsten", "Hanne", "Ida", "Freja", "Søs", "Åse", "Peter", "Jens", "Lars", "Søren", "Jørgen",
+    "Niels", "Mads", "Bjørn",
 ];
 const MIDDLE: [&str; 5] = ["Marie", "Kristian", "Østergaard", "Bach", "Holm"];
 const LAST: [&str; 12] = [
@@ -78,11 +78,7 @@ pub fn persons(count: usize, seed: u64, taken: impl Fn(&str) -> bool) -> Vec<Per
 /// The 7th digit tells the century (domain::cpr): 0–3 for the 1900s, 4 for 2000–2036.
 fn pnr_for(born: NaiveDate, rng: &mut Rng) -> String {
     let seventh = if born.year() < 2000 { rng.below(4) } else { 4 };
-    format!(
-        "{}{seventh}{:03}",
-        domain::cpr::date_part(born),
-        rng.below(1000)
-    )
+    format!("{}{seventh}{:03}", domain::cpr::date_part(born), rng.below(1000))
 }
 
 fn person(pnr: String, n: usize, rng: &mut Rng) -> Person {
@@ -97,20 +93,14 @@ fn person(pnr: String, n: usize, rng: &mut Rng) -> Person {
             street: street.into(),
             street_addressing_name: None,
             house_number: (1 + rng.below(120)).to_string(),
-            floor: rng
-                .chance(30)
-                .then(|| ["st", "1", "2", "3"][rng.below(4) as usize].to_owned()),
+            floor: rng.chance(30).then(|| ["st", "1", "2", "3"][rng.below(4) as usize].to_owned()),
             door: None,
             postal_code: "4999".into(),
             postal_district: "Korsbæk".into(),
             town: None,
             locality: None,
             co_name: None,
-            moved_in: NaiveDate::from_ymd_opt(
-                2010 + rng.below(15) as i32,
-                1 + rng.below(12) as u32,
-                1,
-            ),
+            moved_in: NaiveDate::from_ymd_opt(2010 + rng.below(15) as i32, 1 + rng.below(12) as u32, 1),
             moved_out: None,
             polling_district_code: Some(format!("{:02}", 1 + rng.below(3))),
             polling_district: None,
@@ -153,11 +143,7 @@ fn person(pnr: String, n: usize, rng: &mut Rng) -> Person {
         status: 1,
         status_date: None,
         current_pnr: None,
-        citizenship: if foreign {
-            "5120".into()
-        } else {
-            "5100".into()
-        },
+        citizenship: if foreign { "5120".into() } else { "5100".into() },
         citizenship_name: Some(if foreign { "Sverige" } else { "Danmark" }.into()),
         citizenship_since: None,
         civil_status: ["U", "G", "F", "E"][rng.below(4) as usize].into(),
@@ -185,11 +171,7 @@ mod tests {
         let a = Persons::builtin().with_generated(10_000, 7);
         assert_eq!(a.len(), Persons::builtin().len() + 10_000);
         assert!(a.iter().all(|p| p.validate().is_ok()));
-        assert_eq!(
-            a,
-            Persons::builtin().with_generated(10_000, 7),
-            "same seed, same persons"
-        );
+        assert_eq!(a, Persons::builtin().with_generated(10_000, 7), "same seed, same persons");
         assert_ne!(a, Persons::builtin().with_generated(10_000, 8));
     }
 }

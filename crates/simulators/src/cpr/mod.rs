@@ -129,28 +129,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl CprState {
     /// "Today" in Denmark on the simulator's (injectable) clock: ages and protection windows.
     fn today(&self) -> NaiveDate {
-        self.control
-            .clock
-            .now()
-            .with_timezone(&chrono_tz::Europe::Copenhagen)
-            .date_naive()
+        self.control.clock.now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
     }
 
     fn person(&self, pnr: &str) -> Option<Person> {
-        self.persons
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(pnr)
-            .cloned()
+        self.persons.read().unwrap_or_else(|e| e.into_inner()).get(pnr).cloned()
     }
 
     /// Whether handlers must see a client certificate (TLS with optional client auth; with
     /// required client auth the handshake already refused clients without one).
     fn wants_client_cert(&self) -> bool {
-        self.config
-            .tls
-            .as_ref()
-            .is_some_and(|t| t.client_auth == ClientAuth::Optional)
+        self.config.tls.as_ref().is_some_and(|t| t.client_auth == ClientAuth::Optional)
     }
 
     fn reset(&self) {
@@ -177,32 +166,18 @@ impl CprState {
 fn router(state: Arc<CprState>) -> Router {
     let app = Router::new()
         .route(SF1520_PATH, post(sf1520::lookup))
-        .route(
-            "/CPR/{service}/{version}/{rest}/{method}",
-            get(datafordeler::lookup),
-        )
+        .route("/CPR/{service}/{version}/{rest}/{method}", get(datafordeler::lookup))
         .with_state(state.clone());
     let persons = Router::new()
         .route("/__sim/cpr/persons", get(list_persons))
-        .route(
-            "/__sim/cpr/persons/{pnr}",
-            get(get_person).put(put_person).delete(delete_person),
-        )
+        .route("/__sim/cpr/persons/{pnr}", get(get_person).put(put_person).delete(delete_person))
         .with_state(state.clone());
     // The persons routes are control routes: merged after `wrap`, so never recorded or faulted.
     state.control.wrap(app).merge(persons)
 }
 
 async fn list_persons(State(state): State<Arc<CprState>>) -> Json<Vec<Person>> {
-    Json(
-        state
-            .persons
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect(),
-    )
+    Json(state.persons.read().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect())
 }
 
 async fn get_person(State(state): State<Arc<CprState>>, Path(pnr): Path<String>) -> Response {
@@ -220,30 +195,16 @@ async fn put_person(
     Json(person): Json<Person>,
 ) -> Response {
     if person.pnr != pnr {
-        return (
-            StatusCode::BAD_REQUEST,
-            "the path's CPR number and the body's pnr differ",
-        )
-            .into_response();
+        return (StatusCode::BAD_REQUEST, "the path's CPR number and the body's pnr differ").into_response();
     }
-    match state
-        .persons
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(person)
-    {
+    match state.persons.write().unwrap_or_else(|e| e.into_inner()).insert(person) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => (StatusCode::BAD_REQUEST, format!("{e:#}")).into_response(),
     }
 }
 
 async fn delete_person(State(state): State<Arc<CprState>>, Path(pnr): Path<String>) -> StatusCode {
-    match state
-        .persons
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&pnr)
-    {
+    match state.persons.write().unwrap_or_else(|e| e.into_inner()).remove(&pnr) {
         Some(_) => StatusCode::NO_CONTENT,
         None => StatusCode::NOT_FOUND,
     }
@@ -274,28 +235,16 @@ impl CprSimHandle {
 
     /// The persons as they are now.
     pub fn persons(&self) -> Persons {
-        self.state
-            .persons
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.state.persons.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Add or replace a person (validated); `POST /__sim/reset` restores the started set.
     pub fn upsert_person(&self, person: Person) -> anyhow::Result<()> {
-        self.state
-            .persons
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(person)
+        self.state.persons.write().unwrap_or_else(|e| e.into_inner()).insert(person)
     }
 
     pub fn remove_person(&self, pnr: &str) -> Option<Person> {
-        self.state
-            .persons
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(pnr)
+        self.state.persons.write().unwrap_or_else(|e| e.into_inner()).remove(pnr)
     }
 }
 
@@ -316,28 +265,18 @@ impl CprSimulator {
     }
 
     /// Like [`Self::start`] on a chosen address (the demo may want a fixed port).
-    pub async fn start_on(
-        addr: &str,
-        config: CprSimConfig,
-    ) -> anyhow::Result<(String, CprSimHandle)> {
+    pub async fn start_on(addr: &str, config: CprSimConfig) -> anyhow::Result<(String, CprSimHandle)> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let control = SimControl::default();
-        let acceptor = config
-            .tls
-            .as_ref()
-            .map(|t| server::acceptor(t, control.faults.clone()))
-            .transpose()?;
+        let acceptor = config.tls.as_ref().map(|t| server::acceptor(t, control.faults.clone())).transpose()?;
         let scheme = if acceptor.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{addr}");
         let state = Arc::new(CprState {
             control: control.clone(),
             persons: RwLock::new(config.persons.clone()),
             initial: config.persons.clone(),
-            counters: Mutex::new(Counters {
-                recent: VecDeque::new(),
-                flap: 0,
-            }),
+            counters: Mutex::new(Counters { recent: VecDeque::new(), flap: 0 }),
             rng: Mutex::new(0x5eed),
             config,
         });
@@ -348,21 +287,7 @@ impl CprSimulator {
             }
         });
         let app = router(state.clone());
-        let task = tokio::spawn(server::serve(
-            listener,
-            app,
-            acceptor,
-            control.faults.clone(),
-        ));
-        Ok((
-            base_url.clone(),
-            CprSimHandle {
-                base_url,
-                addr,
-                control,
-                state,
-                task,
-            },
-        ))
+        let task = tokio::spawn(server::serve(listener, app, acceptor, control.faults.clone()));
+        Ok((base_url.clone(), CprSimHandle { base_url, addr, control, state, task }))
     }
 }

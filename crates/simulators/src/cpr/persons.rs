@@ -157,9 +157,7 @@ impl Address {
     }
 
     pub fn street_addressing_name(&self) -> String {
-        self.street_addressing_name
-            .clone()
-            .unwrap_or_else(|| self.street.chars().take(20).collect())
+        self.street_addressing_name.clone().unwrap_or_else(|| self.street.chars().take(20).collect())
     }
 }
 
@@ -238,8 +236,7 @@ fn yes() -> bool {
 
 impl Person {
     pub fn birth_date(&self) -> NaiveDate {
-        self.birth_date
-            .unwrap_or_else(|| cpr_birth_date(&self.pnr).expect("validated CPR number"))
+        self.birth_date.unwrap_or_else(|| cpr_birth_date(&self.pnr).expect("validated CPR number"))
     }
 
     pub fn sex(&self) -> &str {
@@ -261,12 +258,10 @@ impl Person {
     }
 
     pub fn addressing_name(&self) -> String {
-        self.addressing_name
-            .clone()
-            .unwrap_or_else(|| match &self.middle_name {
-                Some(m) => format!("{},{} {m}", self.last_name, self.first_name),
-                None => format!("{},{}", self.last_name, self.first_name),
-            })
+        self.addressing_name.clone().unwrap_or_else(|| match &self.middle_name {
+            Some(m) => format!("{},{} {m}", self.last_name, self.first_name),
+            None => format!("{},{}", self.last_name, self.first_name),
+        })
     }
 
     /// Checks a person could be in the register (reference §1.5, cpr-data.md A.2).
@@ -274,31 +269,15 @@ impl Person {
         let who = self.label.as_deref().unwrap_or("person");
         let born = cpr_birth_date(&self.pnr).with_context(|| format!("{who}: pnr"))?;
         if let Some(b) = self.birth_date {
-            ensure!(
-                b == born,
-                "{who}: birth_date {b} does not match the CPR number's date {born}"
-            );
+            ensure!(b == born, "{who}: birth_date {b} does not match the CPR number's date {born}");
         }
-        ensure!(
-            STATUS_CODES.contains(&self.status),
-            "{who}: unknown status {}",
-            self.status
-        );
-        ensure!(
-            !self.first_name.trim().is_empty() && !self.last_name.trim().is_empty(),
-            "{who}: names are required"
-        );
+        ensure!(STATUS_CODES.contains(&self.status), "{who}: unknown status {}", self.status);
+        ensure!(!self.first_name.trim().is_empty() && !self.last_name.trim().is_empty(), "{who}: names are required");
         if let Some(s) = &self.sex {
             ensure!(s == "M" || s == "K", "{who}: sex must be M or K");
         }
-        ensure!(
-            digits(&self.citizenship, 4),
-            "{who}: citizenship must be a 4-digit country code"
-        );
-        ensure!(
-            "UGFEPOLD".contains(self.civil_status.as_str()) && self.civil_status.len() == 1,
-            "{who}: civil_status"
-        );
+        ensure!(digits(&self.citizenship, 4), "{who}: citizenship must be a 4-digit country code");
+        ensure!("UGFEPOLD".contains(self.civil_status.as_str()) && self.civil_status.len() == 1, "{who}: civil_status");
         match (self.status, &self.current_pnr) {
             (60, Some(new)) => {
                 cpr_birth_date(new).with_context(|| format!("{who}: current_pnr"))?;
@@ -316,63 +295,27 @@ impl Person {
             (self.status == 80) == self.emigration.is_some(),
             "{who}: status 80 (emigrated) and emigration go together"
         );
-        ensure!(
-            self.disappeared_on.is_none() || self.status == 70,
-            "{who}: disappeared_on is only for status 70"
-        );
-        ensure!(
-            self.contact_address.len() <= 5,
-            "{who}: at most 5 contact_address lines"
-        );
+        ensure!(self.disappeared_on.is_none() || self.status == 70, "{who}: disappeared_on is only for status 70");
+        ensure!(self.contact_address.len() <= 5, "{who}: at most 5 contact_address lines");
         if let Some(e) = &self.emigration {
-            ensure!(
-                digits(&e.country_code, 4),
-                "{who}: emigration.country_code must be 4 digits"
-            );
-            ensure!(
-                (1..=5).contains(&e.lines.len()),
-                "{who}: emigration.lines must have 1 to 5 lines"
-            );
+            ensure!(digits(&e.country_code, 4), "{who}: emigration.country_code must be 4 digits");
+            ensure!((1..=5).contains(&e.lines.len()), "{who}: emigration.lines must have 1 to 5 lines");
         }
         if let Some(g) = &self.guardianship {
-            ensure!(
-                [1, 2].contains(&g.relation_type),
-                "{who}: guardianship.relation_type must be 1 or 2"
-            );
+            ensure!([1, 2].contains(&g.relation_type), "{who}: guardianship.relation_type must be 1 or 2");
             if let Some(p) = &g.guardian_pnr {
                 cpr_birth_date(p).with_context(|| format!("{who}: guardianship.guardian_pnr"))?;
             }
-            ensure!(
-                g.guardian_address.len() <= 5,
-                "{who}: at most 5 guardian_address lines"
-            );
+            ensure!(g.guardian_address.len() <= 5, "{who}: at most 5 guardian_address lines");
         }
-        for (name, a) in [
-            ("address", &self.address),
-            ("previous_address", &self.previous_address),
-        ] {
+        for (name, a) in [("address", &self.address), ("previous_address", &self.previous_address)] {
             if let Some(a) = a {
-                ensure!(
-                    digits(&a.municipality_code, 4),
-                    "{who}: {name}.municipality_code must be 4 digits"
-                );
-                ensure!(
-                    digits(&a.road_code, 4),
-                    "{who}: {name}.road_code must be 4 digits"
-                );
-                ensure!(
-                    digits(&a.postal_code, 4),
-                    "{who}: {name}.postal_code must be 4 digits"
-                );
-                ensure!(
-                    !a.house_number.starts_with('0'),
-                    "{who}: {name}.house_number without leading zeros"
-                );
+                ensure!(digits(&a.municipality_code, 4), "{who}: {name}.municipality_code must be 4 digits");
+                ensure!(digits(&a.road_code, 4), "{who}: {name}.road_code must be 4 digits");
+                ensure!(digits(&a.postal_code, 4), "{who}: {name}.postal_code must be 4 digits");
+                ensure!(!a.house_number.starts_with('0'), "{who}: {name}.house_number without leading zeros");
                 if let Some(cvr) = &a.municipality_cvr {
-                    ensure!(
-                        digits(cvr, 8),
-                        "{who}: {name}.municipality_cvr must be 8 digits"
-                    );
+                    ensure!(digits(cvr, 8), "{who}: {name}.municipality_cvr must be 8 digits");
                 }
             }
         }
@@ -431,19 +374,14 @@ impl Persons {
     }
 
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
     }
 
     pub fn from_persons(list: Vec<Person>) -> anyhow::Result<Self> {
         let mut persons = Self::default();
         for p in list {
-            ensure!(
-                !persons.by_pnr.contains_key(&p.pnr),
-                "CPR number {} appears twice",
-                p.pnr
-            );
+            ensure!(!persons.by_pnr.contains_key(&p.pnr), "CPR number {} appears twice", p.pnr);
             persons.insert(p)?;
         }
         Ok(persons)
@@ -474,9 +412,7 @@ impl Persons {
 
     /// The first person with this label (tests and documentation name persons by label).
     pub fn by_label(&self, label: &str) -> Option<&Person> {
-        self.by_pnr
-            .values()
-            .find(|p| p.label.as_deref() == Some(label))
+        self.by_pnr.values().find(|p| p.label.as_deref() == Some(label))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Person> {
@@ -519,46 +455,25 @@ mod tests {
             assert!(persons.by_label(label).is_some(), "fixture person {label}");
         }
         let today = NaiveDate::from_ymd_opt(2029, 1, 1).unwrap();
-        assert!(
-            persons.by_label("under_18").unwrap().age_on(today) < 18,
-            "stays under 18 for years"
-        );
+        assert!(persons.by_label("under_18").unwrap().age_on(today) < 18, "stays under 18 for years");
     }
 
     #[test]
     fn impossible_persons_are_refused() {
         let base = Persons::builtin().by_label("resident").unwrap().clone();
-        let dead_with_address = Person {
-            status: 90,
-            ..base.clone()
-        };
+        let dead_with_address = Person { status: 90, ..base.clone() };
         assert!(dead_with_address.validate().is_err());
-        let emigrant_without_data = Person {
-            status: 80,
-            address: None,
-            ..base.clone()
-        };
+        let emigrant_without_data = Person { status: 80, address: None, ..base.clone() };
         assert!(emigrant_without_data.validate().is_err());
-        let wrong_century = Person {
-            birth_date: NaiveDate::from_ymd_opt(2085, 5, 12),
-            ..base.clone()
-        };
+        let wrong_century = Person { birth_date: NaiveDate::from_ymd_opt(2085, 5, 12), ..base.clone() };
         assert!(wrong_century.validate().is_err());
-        assert!(
-            Person {
-                pnr: "120585-1236".into(),
-                ..base
-            }
-            .validate()
-            .is_err()
-        );
+        assert!(Person { pnr: "120585-1236".into(), ..base }.validate().is_err());
     }
 
     #[test]
     fn unknown_keys_in_the_file_are_errors() {
-        let err = Persons::from_toml(
-            "[[person]]\npnr = \"1205851236\"\nfirst_name = \"A\"\nlast_name = \"B\"\nfoo = 1\n",
-        );
+        let err =
+            Persons::from_toml("[[person]]\npnr = \"1205851236\"\nfirst_name = \"A\"\nlast_name = \"B\"\nfoo = 1\n");
         assert!(err.is_err());
     }
 }

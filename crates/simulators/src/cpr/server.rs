@@ -38,11 +38,9 @@ pub mod tls_fixtures {
     /// Certificate + key in one PEM (what `reqwest::Identity::from_pem` reads).
     pub const CLIENT_IDENTITY_PEM: &str = include_str!("../../fixtures/tls/client-identity.pem");
     /// A client certificate of a CA the simulator does not trust ("not registered").
-    pub const OTHER_CLIENT_IDENTITY_PEM: &str =
-        include_str!("../../fixtures/tls/other-client-identity.pem");
+    pub const OTHER_CLIENT_IDENTITY_PEM: &str = include_str!("../../fixtures/tls/other-client-identity.pem");
     /// A client certificate of the trusted CA that expired on 2021-01-01.
-    pub const EXPIRED_CLIENT_IDENTITY_PEM: &str =
-        include_str!("../../fixtures/tls/expired-client-identity.pem");
+    pub const EXPIRED_CLIENT_IDENTITY_PEM: &str = include_str!("../../fixtures/tls/expired-client-identity.pem");
 }
 
 /// Whether the TLS handshake demands a client certificate.
@@ -130,12 +128,9 @@ impl ClientCertVerifier for FaultableVerifier {
     ) -> Result<ClientCertVerified, rustls::Error> {
         // The handshake has no path; rules with a `path` never match here (documented).
         if self.faults.take("tls_reject", "/", None).is_some() {
-            return Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ));
+            return Err(rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure));
         }
-        self.inner
-            .verify_client_cert(end_entity, intermediates, now)
+        self.inner.verify_client_cert(end_entity, intermediates, now)
     }
     fn verify_tls12_signature(
         &self,
@@ -171,8 +166,7 @@ pub(crate) fn acceptor(config: &TlsConfig, faults: Faults) -> anyhow::Result<Tls
         ClientAuth::Optional => builder.allow_unauthenticated().build()?,
     };
     let verifier = Arc::new(FaultableVerifier { inner, faults });
-    let chain = CertificateDer::pem_slice_iter(config.server_cert_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()?;
+    let chain = CertificateDer::pem_slice_iter(config.server_cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>()?;
     let key = PrivateKeyDer::from_pem_slice(config.server_key_pem.as_bytes())?;
     let mut server = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -188,12 +182,7 @@ pub(crate) fn acceptor(config: &TlsConfig, faults: Faults) -> anyhow::Result<Tls
 }
 
 /// Accept connections until the task is aborted.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    app: Router,
-    tls: Option<TlsAcceptor>,
-    faults: Faults,
-) {
+pub(crate) async fn serve(listener: TcpListener, app: Router, tls: Option<TlsAcceptor>, faults: Faults) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -217,9 +206,7 @@ async fn connection(stream: tokio::net::TcpStream, app: Router, tls: Option<TlsA
         Some(acceptor) => {
             // A handshake that fails (no/unknown/expired certificate, `tls_reject`) just ends
             // the connection; rustls has already sent the alert.
-            let Ok(Ok(tls)) =
-                tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
-            else {
+            let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await else {
                 return;
             };
             let cert = match tls.get_ref().1.peer_certificates().and_then(|c| c.first()) {
@@ -240,10 +227,7 @@ where
         request
     });
     let service = TowerToHyperService::new(service);
-    if let Err(e) = hyper::server::conn::http1::Builder::new()
-        .serve_connection(io, service)
-        .await
-    {
+    if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
         tracing::debug!(error = %e, "CPR simulator connection ended with an error");
     }
 }

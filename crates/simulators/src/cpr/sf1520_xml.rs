@@ -9,8 +9,7 @@ use crate::xml::escape;
 
 pub(crate) const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub(crate) const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-pub(crate) const PBDE: &str =
-    "http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/5/";
+pub(crate) const PBDE: &str = "http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/5/";
 pub(crate) const AUTCTX: &str = "http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/";
 pub(crate) const CALLCTX: &str = "http://serviceplatformen.dk/xml/schemas/CallContext/1/";
 pub(crate) const INVCTX: &str = "http://serviceplatformen.dk/xml/schemas/InvocationContext/1/";
@@ -42,8 +41,7 @@ impl W {
     }
     fn text(&mut self, name: &str, value: &str) {
         let p = self.pfx;
-        self.out
-            .push_str(&format!("<{p}{name}>{}</{p}{name}>", escape(value)));
+        self.out.push_str(&format!("<{p}{name}>{}</{p}{name}>", escape(value)));
     }
     fn opt(&mut self, name: &str, value: Option<&str>) {
         if let Some(v) = value {
@@ -52,11 +50,7 @@ impl W {
     }
     fn date(&mut self, name: &str, value: Option<NaiveDate>) {
         if let Some(d) = value {
-            let text = if self.style.drift {
-                format!("{d}+01:00")
-            } else {
-                d.to_string()
-            };
+            let text = if self.style.drift { format!("{d}+01:00") } else { d.to_string() };
             self.text(name, &text);
         }
     }
@@ -71,11 +65,7 @@ impl W {
     }
     /// Municipality and road codes: the real service drops leading zeros (reference §1.4).
     fn code(&mut self, name: &str, code: &str) {
-        let text = if self.style.drift {
-            code.to_owned()
-        } else {
-            strip_zeros(code)
-        };
+        let text = if self.style.drift { code.to_owned() } else { strip_zeros(code) };
         self.text(name, &text);
     }
 }
@@ -93,18 +83,10 @@ fn envelope(body: &str) -> String {
 
 /// The whole response envelope for `p` as of `today`.
 pub(crate) fn lookup_response(p: &Person, today: NaiveDate, style: Style) -> String {
-    let (pfx, decl) = if style.drift {
-        ("", format!("xmlns=\"{PBDE}\""))
-    } else {
-        ("ns2:", format!("xmlns:ns2=\"{PBDE}\""))
-    };
-    let mut w = W {
-        out: String::with_capacity(4096),
-        pfx,
-        style,
-    };
-    w.out
-        .push_str(&format!("<{pfx}PersonLookupResponse {decl}>"));
+    let (pfx, decl) =
+        if style.drift { ("", format!("xmlns=\"{PBDE}\"")) } else { ("ns2:", format!("xmlns:ns2=\"{PBDE}\"")) };
+    let mut w = W { out: String::with_capacity(4096), pfx, style };
+    w.out.push_str(&format!("<{pfx}PersonLookupResponse {decl}>"));
     persondata(&mut w, p, today);
     adresse(&mut w, p);
     w.close("PersonLookupResponse");
@@ -114,10 +96,7 @@ pub(crate) fn lookup_response(p: &Person, today: NaiveDate, style: Style) -> Str
 fn persondata(w: &mut W, p: &Person, today: NaiveDate) {
     w.open("persondata");
     w.text("personnummer", &p.pnr);
-    w.text(
-        "gaeldendePersonnummer",
-        p.current_pnr.as_deref().unwrap_or(&p.pnr),
-    );
+    w.text("gaeldendePersonnummer", p.current_pnr.as_deref().unwrap_or(&p.pnr));
     w.open("navn");
     w.text("personadresseringsnavn", &p.addressing_name());
     w.text("fornavn", &p.first_name);
@@ -130,11 +109,7 @@ fn persondata(w: &mut W, p: &Person, today: NaiveDate) {
     w.boolean("usikkerhedsmarkering", false);
     w.close("foedselsdato");
     // The dead stop ageing: their age is the one they reached.
-    let age_day = if p.status == 90 {
-        p.status_date.map_or(today, |d| d.min(today))
-    } else {
-        today
-    };
+    let age_day = if p.status == 90 { p.status_date.map_or(today, |d| d.min(today)) } else { today };
     w.text("alder", &p.age_on(age_day).to_string());
     w.text("koen", p.sex());
     w.opt("stilling", p.occupation.as_deref());
@@ -244,12 +219,7 @@ fn aktuel_adresse(w: &mut W, p: &Person, a: &Address) {
 
 /// A SOAP 1.1 fault (reference §1.7): `faultcode` is `S:Client`, `S:Server` or
 /// `S:VersionMismatch`; `detail` carries the Serviceplatform error list.
-pub(crate) fn fault(
-    faultcode: &str,
-    faultstring: &str,
-    error_code: &str,
-    error_text: &str,
-) -> String {
+pub(crate) fn fault(faultcode: &str, faultstring: &str, error_code: &str, error_text: &str) -> String {
     envelope(&format!(
         "<S:Fault><faultcode>S:{faultcode}</faultcode><faultstring>{}</faultstring><detail>\
          <spf:ServiceplatformFault xmlns:spf=\"{SPF}\"><spf:ErrorList><spf:Error>\

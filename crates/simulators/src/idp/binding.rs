@@ -33,9 +33,7 @@ pub fn url_decode(s: &str) -> anyhow::Result<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .ok_or_else(|| anyhow!("truncated %-escape"))?;
+                let hex = bytes.get(i + 1..i + 3).ok_or_else(|| anyhow!("truncated %-escape"))?;
                 let hex = std::str::from_utf8(hex)?;
                 out.push(u8::from_str_radix(hex, 16).context("bad %-escape")?);
                 i += 2;
@@ -75,8 +73,7 @@ pub fn inflate_message(b64: &str) -> anyhow::Result<String> {
 /// UTF-8 XML → raw DEFLATE → base64.
 pub fn deflate_message(xml: &str) -> String {
     let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(xml.as_bytes())
-        .expect("writing to a Vec cannot fail");
+    enc.write_all(xml.as_bytes()).expect("writing to a Vec cannot fail");
     B64.encode(enc.finish().expect("writing to a Vec cannot fail"))
 }
 
@@ -118,32 +115,20 @@ impl SignatureCheck {
 }
 
 /// Check the redirect signature of `message_param` in `query` against `key`.
-pub fn check_signature(
-    query: &str,
-    message_param: &str,
-    key: Option<&rsa::PublicKey>,
-) -> SignatureCheck {
+pub fn check_signature(query: &str, message_param: &str, key: Option<&rsa::PublicKey>) -> SignatureCheck {
     let Some(key) = key else {
         return SignatureCheck::NotChecked;
     };
-    let (Some(sig_alg), Some(signature)) =
-        (raw_param(query, "SigAlg"), raw_param(query, "Signature"))
-    else {
+    let (Some(sig_alg), Some(signature)) = (raw_param(query, "SigAlg"), raw_param(query, "Signature")) else {
         return SignatureCheck::Missing;
     };
     if url_decode(sig_alg).ok().as_deref() != Some(RSA_SHA256) {
         return SignatureCheck::WrongAlgorithm;
     }
-    let (Some(octets), Ok(signature)) =
-        (signed_octets(query, message_param), url_decode(signature))
-    else {
+    let (Some(octets), Ok(signature)) = (signed_octets(query, message_param), url_decode(signature)) else {
         return SignatureCheck::Invalid;
     };
-    if verify_redirect(key, &octets, &signature) {
-        SignatureCheck::Valid
-    } else {
-        SignatureCheck::Invalid
-    }
+    if verify_redirect(key, &octets, &signature) { SignatureCheck::Valid } else { SignatureCheck::Invalid }
 }
 
 /// A complete signed redirect URL carrying `xml` as `message_param` to `location`.
@@ -187,32 +172,13 @@ mod tests {
     fn signed_url_verifies_and_tampering_is_caught() {
         let signer = Signer::new(IDP_KEY_PEM, IDP_CERT_PEM).unwrap();
         let key = rsa_public_key(IDP_CERT_PEM).unwrap();
-        let url = signed_redirect_url(
-            "https://sp/slo",
-            "SAMLResponse",
-            "<x/>",
-            Some("r 1"),
-            &signer,
-        )
-        .unwrap();
+        let url = signed_redirect_url("https://sp/slo", "SAMLResponse", "<x/>", Some("r 1"), &signer).unwrap();
         let query = url.split_once('?').unwrap().1;
-        assert_eq!(
-            check_signature(query, "SAMLResponse", Some(&key)),
-            SignatureCheck::Valid
-        );
+        assert_eq!(check_signature(query, "SAMLResponse", Some(&key)), SignatureCheck::Valid);
         let tampered = query.replace("RelayState=r%201", "RelayState=r%202");
-        assert_eq!(
-            check_signature(&tampered, "SAMLResponse", Some(&key)),
-            SignatureCheck::Invalid
-        );
+        assert_eq!(check_signature(&tampered, "SAMLResponse", Some(&key)), SignatureCheck::Invalid);
         let unsigned = query.split("&Signature=").next().unwrap();
-        assert_eq!(
-            check_signature(unsigned, "SAMLResponse", Some(&key)),
-            SignatureCheck::Missing
-        );
-        assert_eq!(
-            check_signature(unsigned, "SAMLResponse", None),
-            SignatureCheck::NotChecked
-        );
+        assert_eq!(check_signature(unsigned, "SAMLResponse", Some(&key)), SignatureCheck::Missing);
+        assert_eq!(check_signature(unsigned, "SAMLResponse", None), SignatureCheck::NotChecked);
     }
 }

@@ -11,12 +11,10 @@ use rsa::sha2::Sha256;
 use xml_sec::c14n::{C14nAlgorithm, C14nMode};
 use xml_sec::rsa_encoding::RsaPublicKeyEncoding as _;
 use xml_sec::xmldsig::{
-    DigestAlgorithm, ReferenceBuilder, RsaSigningKey, SignContext, SignatureAlgorithm,
-    SignatureBuilder, SignatureTemplateSelection, Transform, X509CertificateKeyInfoWriter,
+    DigestAlgorithm, ReferenceBuilder, RsaSigningKey, SignContext, SignatureAlgorithm, SignatureBuilder,
+    SignatureTemplateSelection, Transform, X509CertificateKeyInfoWriter,
 };
-use xml_sec::xmlenc::{
-    DataEncryptionAlgorithm, EncryptedDataBuilder, EncryptionRecipient, RsaOaepParameters,
-};
+use xml_sec::xmlenc::{DataEncryptionAlgorithm, EncryptedDataBuilder, EncryptionRecipient, RsaOaepParameters};
 
 pub const IDP_KEY_PEM: &str = include_str!("../../fixtures/keys/idp-key.pem");
 pub const IDP_CERT_PEM: &str = include_str!("../../fixtures/keys/idp-cert.pem");
@@ -33,18 +31,9 @@ pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 pub fn pem_to_der(pem: &str, label: &str) -> anyhow::Result<Vec<u8>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = pem
-        .find(&begin)
-        .ok_or_else(|| anyhow!("no {label} PEM block"))?
-        + begin.len();
-    let stop = pem[start..]
-        .find(&end)
-        .ok_or_else(|| anyhow!("unterminated {label} PEM block"))?
-        + start;
-    let body: String = pem[start..stop]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let start = pem.find(&begin).ok_or_else(|| anyhow!("no {label} PEM block"))? + begin.len();
+    let stop = pem[start..].find(&end).ok_or_else(|| anyhow!("unterminated {label} PEM block"))? + start;
+    let body: String = pem[start..stop].chars().filter(|c| !c.is_whitespace()).collect();
     B64.decode(body).context("PEM body is not base64")
 }
 
@@ -56,9 +45,7 @@ pub fn cert_base64(cert_pem: &str) -> anyhow::Result<String> {
 /// One DER TLV: (tag, whole element, contents) at the start of `der`.
 fn tlv(der: &[u8]) -> anyhow::Result<(u8, &[u8], &[u8])> {
     let (&tag, rest) = der.split_first().ok_or_else(|| anyhow!("DER: truncated"))?;
-    let (&first, rest) = rest
-        .split_first()
-        .ok_or_else(|| anyhow!("DER: truncated length"))?;
+    let (&first, rest) = rest.split_first().ok_or_else(|| anyhow!("DER: truncated length"))?;
     let (len, header) = if first < 0x80 {
         (first as usize, 2)
     } else {
@@ -66,17 +53,9 @@ fn tlv(der: &[u8]) -> anyhow::Result<(u8, &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             bail!("DER: unsupported length");
         }
-        (
-            rest[..n]
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | *b as usize),
-            2 + n,
-        )
+        (rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize), 2 + n)
     };
-    let total = header
-        .checked_add(len)
-        .filter(|t| *t <= der.len())
-        .ok_or_else(|| anyhow!("DER: overrun"))?;
+    let total = header.checked_add(len).filter(|t| *t <= der.len()).ok_or_else(|| anyhow!("DER: overrun"))?;
     Ok((tag, &der[..total], &der[header..total]))
 }
 
@@ -94,10 +73,7 @@ pub fn spki_from_cert(cert_der: &[u8]) -> anyhow::Result<Vec<u8>> {
             continue;
         }
         if index == 5 {
-            anyhow::ensure!(
-                tag == 0x30,
-                "certificate: SubjectPublicKeyInfo is not a SEQUENCE"
-            );
+            anyhow::ensure!(tag == 0x30, "certificate: SubjectPublicKeyInfo is not a SEQUENCE");
             return Ok(whole.to_vec());
         }
         index += 1;
@@ -107,15 +83,13 @@ pub fn spki_from_cert(cert_der: &[u8]) -> anyhow::Result<Vec<u8>> {
 /// rsa 0.10 public key of a PEM certificate (redirect-binding verification).
 pub fn rsa_public_key(cert_pem: &str) -> anyhow::Result<rsa::PublicKey> {
     let spki = spki_from_cert(&pem_to_der(cert_pem, "CERTIFICATE")?)?;
-    rsa::PublicKey::from_public_key_der(&spki)
-        .map_err(|e| anyhow!("certificate key is not RSA: {e}"))
+    rsa::PublicKey::from_public_key_der(&spki).map_err(|e| anyhow!("certificate key is not RSA: {e}"))
 }
 
 /// The same public key in the RSA type xml-sec encrypts with.
 pub fn encryption_key(cert_pem: &str) -> anyhow::Result<sad_rsa::RsaPublicKey> {
     let spki = spki_from_cert(&pem_to_der(cert_pem, "CERTIFICATE")?)?;
-    sad_rsa::RsaPublicKey::from_public_key_der(&spki)
-        .map_err(|e| anyhow!("certificate key is not RSA: {e}"))
+    sad_rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|e| anyhow!("certificate key is not RSA: {e}"))
 }
 
 /// One signing identity: XML-DSig key with its certificate, and the same key for
@@ -145,8 +119,7 @@ impl Signer {
         Ok(Self {
             xml_key: RsaSigningKey::from_pkcs8_pem(key_pem).map_err(|e| anyhow!("IdP key: {e}"))?,
             cert_pem: cert_pem.to_owned(),
-            redirect_key: rsa::PrivateKey::from_pkcs8_pem(key_pem)
-                .map_err(|e| anyhow!("IdP key: {e}"))?,
+            redirect_key: rsa::PrivateKey::from_pkcs8_pem(key_pem).map_err(|e| anyhow!("IdP key: {e}"))?,
         })
     }
 
@@ -173,8 +146,7 @@ impl Signer {
 
     /// Fill the (first or last) signature template in `xml`.
     pub fn sign(&self, xml: &str, which: Which) -> anyhow::Result<String> {
-        let key_info = X509CertificateKeyInfoWriter::from_pem(&self.cert_pem)
-            .map_err(|e| anyhow!("IdP cert: {e}"))?;
+        let key_info = X509CertificateKeyInfoWriter::from_pem(&self.cert_pem).map_err(|e| anyhow!("IdP cert: {e}"))?;
         let selection = match which {
             Which::First => SignatureTemplateSelection::FirstDescendant,
             Which::Last => SignatureTemplateSelection::LastDescendant,
@@ -188,10 +160,7 @@ impl Signer {
 
     /// Base64 PKCS#1 v1.5 SHA-256 signature over the exact octets of a redirect query.
     pub fn sign_redirect(&self, octets: &str) -> anyhow::Result<String> {
-        let sig = self
-            .redirect_key
-            .pkcs1v15_sign::<Sha256>(octets.as_bytes())
-            .map_err(|e| anyhow!("{e}"))?;
+        let sig = self.redirect_key.pkcs1v15_sign::<Sha256>(octets.as_bytes()).map_err(|e| anyhow!("{e}"))?;
         Ok(B64.encode(sig))
     }
 }
@@ -201,16 +170,14 @@ pub fn verify_redirect(key: &rsa::PublicKey, octets: &str, signature_b64: &str) 
     let Ok(sig) = B64.decode(signature_b64.trim()) else {
         return false;
     };
-    key.pkcs1v15_verify::<Sha256>(octets.as_bytes(), &sig)
-        .is_ok()
+    key.pkcs1v15_verify::<Sha256>(octets.as_bytes(), &sig).is_ok()
 }
 
 /// Encrypt a (signed) Assertion for the SP: AES-256-GCM content, RSA-OAEP-MGF1P (SHA-1)
 /// key transport — the combination OIOSAML deployments and Debian's xmlsec1 1.2 read.
 /// Returns the `xenc:EncryptedData` element.
 pub fn encrypt_for(key: &sad_rsa::RsaPublicKey, assertion_xml: &str) -> anyhow::Result<String> {
-    let recipient =
-        EncryptionRecipient::rsa_oaep(key.clone()).oaep_parameters(RsaOaepParameters::legacy());
+    let recipient = EncryptionRecipient::rsa_oaep(key.clone()).oaep_parameters(RsaOaepParameters::legacy());
     let result = EncryptedDataBuilder::new(DataEncryptionAlgorithm::Aes256Gcm)
         .add_recipient(recipient)
         .encrypt_xml(assertion_xml)
@@ -237,10 +204,6 @@ mod tests {
         let sig = signer.sign_redirect("SAMLResponse=abc&SigAlg=x").unwrap();
         assert!(verify_redirect(&key, "SAMLResponse=abc&SigAlg=x", &sig));
         assert!(!verify_redirect(&key, "SAMLResponse=abd&SigAlg=x", &sig));
-        assert!(!verify_redirect(
-            &rsa_public_key(EVIL_CERT_PEM).unwrap(),
-            "SAMLResponse=abc&SigAlg=x",
-            &sig
-        ));
+        assert!(!verify_redirect(&rsa_public_key(EVIL_CERT_PEM).unwrap(), "SAMLResponse=abc&SigAlg=x", &sig));
     }
 }

@@ -46,30 +46,17 @@ pub struct AuthnRequest {
 
 fn root(xml: &str, name: &str) -> anyhow::Result<Element> {
     let root = parse(xml)?;
-    anyhow::ensure!(
-        root.is(SAMLP, name),
-        "expected samlp:{name}, got {:?} in {:?}",
-        root.name,
-        root.ns
-    );
-    anyhow::ensure!(
-        root.attr("Version") == Some("2.0"),
-        "{name}: Version must be 2.0"
-    );
+    anyhow::ensure!(root.is(SAMLP, name), "expected samlp:{name}, got {:?} in {:?}", root.name, root.ns);
+    anyhow::ensure!(root.attr("Version") == Some("2.0"), "{name}: Version must be 2.0");
     Ok(root)
 }
 
 fn required_id(root: &Element, name: &str) -> anyhow::Result<String> {
-    root.attr("ID")
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("{name}: no ID"))
+    root.attr("ID").filter(|id| !id.is_empty()).map(str::to_owned).ok_or_else(|| anyhow::anyhow!("{name}: no ID"))
 }
 
 fn issuer(root: &Element, name: &str) -> anyhow::Result<String> {
-    root.child_text(SAML, "Issuer")
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| anyhow::anyhow!("{name}: no Issuer"))
+    root.child_text(SAML, "Issuer").filter(|s| !s.is_empty()).ok_or_else(|| anyhow::anyhow!("{name}: no Issuer"))
 }
 
 pub fn parse_authn_request(xml: &str) -> anyhow::Result<AuthnRequest> {
@@ -85,20 +72,11 @@ pub fn parse_authn_request(xml: &str) -> anyhow::Result<AuthnRequest> {
         protocol_binding: root.attr("ProtocolBinding").map(str::to_owned),
         force_authn: flag("ForceAuthn"),
         is_passive: flag("IsPassive"),
-        name_id_format: root
-            .child(SAMLP, "NameIDPolicy")
-            .and_then(|p| p.attr("Format"))
-            .map(str::to_owned),
+        name_id_format: root.child(SAMLP, "NameIDPolicy").and_then(|p| p.attr("Format")).map(str::to_owned),
         requested_authn_context: context
-            .map(|c| {
-                c.children_named(SAML, "AuthnContextClassRef")
-                    .map(|r| r.text.trim().to_owned())
-                    .collect()
-            })
+            .map(|c| c.children_named(SAML, "AuthnContextClassRef").map(|r| r.text.trim().to_owned()).collect())
             .unwrap_or_default(),
-        comparison: context
-            .and_then(|c| c.attr("Comparison"))
-            .map(str::to_owned),
+        comparison: context.and_then(|c| c.attr("Comparison")).map(str::to_owned),
     })
 }
 
@@ -114,19 +92,14 @@ pub struct LogoutRequest {
 
 pub fn parse_logout_request(xml: &str) -> anyhow::Result<LogoutRequest> {
     let root = root(xml, "LogoutRequest")?;
-    let name_id = root
-        .child(SAML, "NameID")
-        .ok_or_else(|| anyhow::anyhow!("LogoutRequest: no NameID"))?;
+    let name_id = root.child(SAML, "NameID").ok_or_else(|| anyhow::anyhow!("LogoutRequest: no NameID"))?;
     Ok(LogoutRequest {
         id: required_id(&root, "LogoutRequest")?,
         issuer: issuer(&root, "LogoutRequest")?,
         destination: root.attr("Destination").map(str::to_owned),
         name_id: name_id.text.trim().to_owned(),
         name_id_format: name_id.attr("Format").map(str::to_owned),
-        session_indexes: root
-            .children_named(SAMLP, "SessionIndex")
-            .map(|s| s.text.trim().to_owned())
-            .collect(),
+        session_indexes: root.children_named(SAMLP, "SessionIndex").map(|s| s.text.trim().to_owned()).collect(),
     })
 }
 
@@ -216,20 +189,11 @@ pub fn assertion_xml(a: &AssertionData<'_>, signature: Option<&str>) -> String {
         x += "<saml:AttributeStatement>";
         for attr in a.attributes {
             // URI-named attributes say so; the OIOSAML 2 `dk:gov:…` names are basic names.
-            let format = if attr.name.contains("://") || attr.name.starts_with("urn:") {
-                ATTRNAME_URI
-            } else {
-                ATTRNAME_BASIC
-            };
-            x += &format!(
-                "<saml:Attribute Name=\"{}\" NameFormat=\"{format}\">",
-                escape(&attr.name)
-            );
+            let format =
+                if attr.name.contains("://") || attr.name.starts_with("urn:") { ATTRNAME_URI } else { ATTRNAME_BASIC };
+            x += &format!("<saml:Attribute Name=\"{}\" NameFormat=\"{format}\">", escape(&attr.name));
             for v in &attr.values {
-                x += &format!(
-                    "<saml:AttributeValue xsi:type=\"xs:string\">{}</saml:AttributeValue>",
-                    escape(v)
-                );
+                x += &format!("<saml:AttributeValue xsi:type=\"xs:string\">{}</saml:AttributeValue>", escape(v));
             }
             x += "</saml:Attribute>";
         }
@@ -248,22 +212,14 @@ pub struct Status {
 
 impl Status {
     pub fn success() -> Self {
-        Self {
-            top: "Success".into(),
-            second: None,
-            message: None,
-        }
+        Self { top: "Success".into(), second: None, message: None }
     }
     pub fn is_success(&self) -> bool {
         self.top == "Success"
     }
     fn xml(&self) -> String {
         let code = |c: &str| {
-            if c.starts_with("urn:") {
-                c.to_owned()
-            } else {
-                format!("{STATUS_PREFIX}{c}")
-            }
+            if c.starts_with("urn:") { c.to_owned() } else { format!("{STATUS_PREFIX}{c}") }
         };
         let inner = self
             .second
@@ -303,10 +259,7 @@ fn status_response(
     signature: Option<&str>,
     body: &str,
 ) -> String {
-    let in_response_to = h
-        .in_response_to
-        .map(|r| format!(" InResponseTo=\"{}\"", escape(r)))
-        .unwrap_or_default();
+    let in_response_to = h.in_response_to.map(|r| format!(" InResponseTo=\"{}\"", escape(r))).unwrap_or_default();
     format!(
         "<samlp:{element} xmlns:samlp=\"{SAMLP}\" xmlns:saml=\"{SAML}\" ID=\"{}\" Version=\"2.0\" \
          IssueInstant=\"{}\" Destination=\"{}\"{in_response_to}><saml:Issuer>{}</saml:Issuer>{}{}{body}</samlp:{element}>",
@@ -321,12 +274,7 @@ fn status_response(
 
 /// `samlp:Response` around `assertion` (a signed Assertion, an EncryptedAssertion, or
 /// nothing for an error status).
-pub fn response_xml(
-    h: &ResponseHeader<'_>,
-    status: &Status,
-    signature: Option<&str>,
-    assertion: &str,
-) -> String {
+pub fn response_xml(h: &ResponseHeader<'_>, status: &Status, signature: Option<&str>, assertion: &str) -> String {
     status_response("Response", h, status, signature, assertion)
 }
 
@@ -335,12 +283,7 @@ pub fn logout_response_xml(h: &ResponseHeader<'_>, status: &Status) -> String {
 }
 
 /// An IdP-initiated `samlp:LogoutRequest`.
-pub fn logout_request_xml(
-    h: &ResponseHeader<'_>,
-    name_id: &str,
-    name_id_format: &str,
-    session_index: &str,
-) -> String {
+pub fn logout_request_xml(h: &ResponseHeader<'_>, name_id: &str, name_id_format: &str, session_index: &str) -> String {
     format!(
         "<samlp:LogoutRequest xmlns:samlp=\"{SAMLP}\" xmlns:saml=\"{SAML}\" ID=\"{}\" Version=\"2.0\" \
          IssueInstant=\"{}\" Destination=\"{}\"><saml:Issuer>{}</saml:Issuer>\
@@ -370,10 +313,7 @@ mod tests {
               <saml:AuthnContextClassRef>https://data.gov.dk/concept/core/nsis/loa/Substantial</saml:AuthnContextClassRef>
             </samlp:RequestedAuthnContext></samlp:AuthnRequest>"#;
         let r = parse_authn_request(xml).unwrap();
-        assert_eq!(
-            (r.id.as_str(), r.issuer.as_str()),
-            ("_abc", "https://sp/metadata")
-        );
+        assert_eq!((r.id.as_str(), r.issuer.as_str()), ("_abc", "https://sp/metadata"));
         assert_eq!(r.acs_url.as_deref(), Some("https://sp/acs"));
         assert!(r.force_authn && !r.is_passive);
         assert_eq!(r.comparison.as_deref(), Some("minimum"));
@@ -382,20 +322,24 @@ mod tests {
 
     #[test]
     fn refuses_other_messages_and_missing_fields() {
-        assert!(parse_authn_request("<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" Version=\"2.0\" ID=\"x\"/>").is_err());
-        let no_issuer = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" Version=\"2.0\" ID=\"x\"/>";
+        assert!(
+            parse_authn_request(
+                "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" Version=\"2.0\" ID=\"x\"/>"
+            )
+            .is_err()
+        );
+        let no_issuer =
+            "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" Version=\"2.0\" ID=\"x\"/>";
         assert!(parse_authn_request(no_issuer).is_err());
     }
 
     #[test]
     fn error_status_nests_the_second_level_code() {
-        let s = Status {
-            top: "Responder".into(),
-            second: Some("AuthnFailed".into()),
-            message: Some("a<b".into()),
-        };
+        let s = Status { top: "Responder".into(), second: Some("AuthnFailed".into()), message: Some("a<b".into()) };
         let x = s.xml();
-        assert!(x.contains("status:Responder\"><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:AuthnFailed\"/>"));
+        assert!(x.contains(
+            "status:Responder\"><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:AuthnFailed\"/>"
+        ));
         assert!(x.contains("a&lt;b"));
     }
 }

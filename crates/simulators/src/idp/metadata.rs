@@ -56,10 +56,7 @@ pub(super) async fn metadata(State(idp): State<Arc<Idp>>) -> Response {
     match metadata_xml(&idp) {
         Ok(xml) => {
             let mut resp = xml.into_response();
-            resp.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/samlmetadata+xml"),
-            );
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/samlmetadata+xml"));
             resp
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),

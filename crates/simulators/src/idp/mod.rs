@@ -197,37 +197,19 @@ struct Idp {
 impl Idp {
     fn new(base_url: &str, config: IdpConfig, control: SimControl) -> anyhow::Result<Self> {
         let flavour = config.flavour;
-        let encrypt = config
-            .encrypt_assertion
-            .unwrap_or(flavour == Flavour::NemLogin);
-        anyhow::ensure!(
-            !config.sps.is_empty(),
-            "{}: no service provider registered",
-            flavour.path()
-        );
+        let encrypt = config.encrypt_assertion.unwrap_or(flavour == Flavour::NemLogin);
+        anyhow::ensure!(!config.sps.is_empty(), "{}: no service provider registered", flavour.path());
         let mut sps = Vec::new();
         for sp in &config.sps {
-            let verify_key = sp
-                .signing_cert_pem
-                .as_deref()
-                .map(crypto::rsa_public_key)
-                .transpose()?;
-            let encryption_key = sp
-                .encryption_cert_pem
-                .as_deref()
-                .map(crypto::encryption_key)
-                .transpose()?;
+            let verify_key = sp.signing_cert_pem.as_deref().map(crypto::rsa_public_key).transpose()?;
+            let encryption_key = sp.encryption_cert_pem.as_deref().map(crypto::encryption_key).transpose()?;
             anyhow::ensure!(
                 !encrypt || encryption_key.is_some(),
                 "{}: SP {} has no encryption certificate, but assertions are encrypted",
                 flavour.path(),
                 sp.entity_id
             );
-            sps.push(RegisteredSp {
-                config: sp.clone(),
-                verify_key,
-                encryption_key,
-            });
+            sps.push(RegisteredSp { config: sp.clone(), verify_key, encryption_key });
         }
         let base = format!("{}/{}", base_url.trim_end_matches('/'), flavour.path());
         Ok(Self {
@@ -245,9 +227,7 @@ impl Idp {
     }
 
     fn sp_by_entity(&self, entity_id: &str) -> Option<usize> {
-        self.sps
-            .iter()
-            .position(|sp| sp.config.entity_id == entity_id)
+        self.sps.iter().position(|sp| sp.config.entity_id == entity_id)
     }
 
     fn volatile(&self) -> std::sync::MutexGuard<'_, Volatile> {
@@ -257,29 +237,16 @@ impl Idp {
 
 /// Build the router for one or more flavours (at most one per flavour) served at
 /// `base_url`, wrapped with `control`'s recorder, faults and `/__sim/*` routes.
-pub fn router(
-    base_url: &str,
-    configs: Vec<IdpConfig>,
-    control: &SimControl,
-) -> anyhow::Result<Router> {
+pub fn router(base_url: &str, configs: Vec<IdpConfig>, control: &SimControl) -> anyhow::Result<Router> {
     let mut app = Router::new()
         .route(
             "/static/autopost.js",
-            get(|| async {
-                pages::static_file("text/javascript; charset=utf-8", pages::AUTOPOST_JS)
-            }),
+            get(|| async { pages::static_file("text/javascript; charset=utf-8", pages::AUTOPOST_JS) }),
         )
-        .route(
-            "/static/idp.css",
-            get(|| async { pages::static_file("text/css; charset=utf-8", pages::IDP_CSS) }),
-        );
+        .route("/static/idp.css", get(|| async { pages::static_file("text/css; charset=utf-8", pages::IDP_CSS) }));
     let mut seen = Vec::new();
     for config in configs {
-        anyhow::ensure!(
-            !seen.contains(&config.flavour),
-            "flavour {} configured twice",
-            config.flavour.path()
-        );
+        anyhow::ensure!(!seen.contains(&config.flavour), "flavour {} configured twice", config.flavour.path());
         seen.push(config.flavour);
         let idp = Arc::new(Idp::new(base_url, config, control.clone())?);
         let weak = Arc::downgrade(&idp);
@@ -340,10 +307,7 @@ impl SimIdp {
     }
 
     /// Like [`Self::start_all`] on a chosen address (the demo may want a fixed port).
-    pub async fn start_on(
-        addr: &str,
-        configs: Vec<IdpConfig>,
-    ) -> anyhow::Result<(String, SimIdpHandle)> {
+    pub async fn start_on(addr: &str, configs: Vec<IdpConfig>) -> anyhow::Result<(String, SimIdpHandle)> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let control = SimControl::default();
@@ -353,13 +317,6 @@ impl SimIdp {
                 tracing::error!(error = %e, "IdP simulator stopped");
             }
         });
-        Ok((
-            base_url.clone(),
-            SimIdpHandle {
-                base_url,
-                control,
-                task,
-            },
-        ))
+        Ok((base_url.clone(), SimIdpHandle { base_url, control, task }))
     }
 }

@@ -45,10 +45,7 @@ fn html(status: StatusCode, form_action: &str, title: &str, body: &str) -> Respo
     );
     let mut resp = (status, page).into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -86,30 +83,18 @@ pub fn pick_user(flavour: Flavour, users: &Users, pending: &str, sp_entity: &str
                         g.privileges.iter().map(move |p| {
                             let role = p.trim_end_matches("/1").rsplit('/').next().unwrap_or(p);
                             // Say when a privilege belongs to another IT system than ours.
-                            let other = if p.contains("://valghalla.dk/") {
-                                ""
-                            } else {
-                                " i andet system"
-                            };
+                            let other = if p.contains("://valghalla.dk/") { "" } else { " i andet system" };
                             format!("{role}{other} ({scope})")
                         })
                     })
                     .collect();
-                let roles = if privileges.is_empty() {
-                    "ingen rettigheder".into()
-                } else {
-                    privileges.join(", ")
-                };
+                let roles = if privileges.is_empty() { "ingen rettigheder".into() } else { privileges.join(", ") };
                 push(&u.id, &u.name, &format!("CVR {} · {roles}", u.cvr));
             }
         }
         Flavour::NemLogin => {
             for c in &users.nemlogin {
-                push(
-                    &c.id,
-                    &c.full_name(),
-                    &format!("CPR {} · sikringsniveau {}", c.cpr, c.loa.as_str()),
-                );
+                push(&c.id, &c.full_name(), &format!("CPR {} · sikringsniveau {}", c.cpr, c.loa.as_str()));
             }
         }
     }
@@ -125,24 +110,14 @@ pub fn pick_user(flavour: Flavour, users: &Users, pending: &str, sp_entity: &str
         path = flavour.path(),
         pending = escape(pending),
     );
-    html(
-        StatusCode::OK,
-        "'self'",
-        &format!("Log ind – simuleret {}", idp_name(flavour)),
-        &body,
-    )
+    html(StatusCode::OK, "'self'", &format!("Log ind – simuleret {}", idp_name(flavour)), &body)
 }
 
 /// The HTTP-POST binding: a form to the ACS that submits itself when scripts run and
 /// has a visible button when they do not.
 pub fn autopost(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str>) -> Response {
     let relay = relay_state
-        .map(|r| {
-            format!(
-                "<input type=\"hidden\" name=\"RelayState\" value=\"{}\">",
-                escape(r)
-            )
-        })
+        .map(|r| format!("<input type=\"hidden\" name=\"RelayState\" value=\"{}\">", escape(r)))
         .unwrap_or_default();
     let body = format!(
         "<h1>Du bliver sendt videre</h1>\
@@ -153,44 +128,24 @@ pub fn autopost(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str
         acs = escape(acs_url),
         resp = escape(saml_response_b64),
     );
-    html(
-        StatusCode::OK,
-        origin(acs_url),
-        "Du bliver sendt videre",
-        &body,
-    )
+    html(StatusCode::OK, origin(acs_url), "Du bliver sendt videre", &body)
 }
 
 /// A plain Danish error page, as a real IdP shows for a request it cannot honour.
 pub fn error(status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<h1>Login kunne ikke gennemføres</h1><p>{}</p>",
-        escape(message)
-    );
-    html(
-        status,
-        "'none'",
-        "Fejl – simuleret identitetsudbyder",
-        &body,
-    )
+    let body = format!("<h1>Login kunne ikke gennemføres</h1><p>{}</p>", escape(message));
+    html(status, "'none'", "Fejl – simuleret identitetsudbyder", &body)
 }
 
 pub fn logged_out(flavour: Flavour) -> Response {
-    let body = format!(
-        "<h1>Du er logget ud</h1><p>Du er logget ud af {}.</p>",
-        idp_name(flavour)
-    );
+    let body = format!("<h1>Du er logget ud</h1><p>Du er logget ud af {}.</p>", idp_name(flavour));
     html(StatusCode::OK, "'none'", "Logget ud", &body)
 }
 
 pub fn static_file(content_type: &'static str, body: &'static str) -> Response {
     let mut resp = body.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     resp
 }
 
@@ -200,10 +155,7 @@ mod tests {
 
     #[test]
     fn origin_of_urls() {
-        assert_eq!(
-            origin("http://127.0.0.1:8080/saml/acs?x=1"),
-            "http://127.0.0.1:8080"
-        );
+        assert_eq!(origin("http://127.0.0.1:8080/saml/acs?x=1"), "http://127.0.0.1:8080");
         assert_eq!(origin("https://sp.example"), "https://sp.example");
     }
 }

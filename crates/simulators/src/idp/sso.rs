@@ -27,29 +27,18 @@ fn read_request(idp: &Idp, query: &str, record: &RecordHandle) -> Result<Pending
         Err(why)
     };
     let Some(raw) = raw_param(query, "SAMLRequest") else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Forespørgslen mangler SAMLRequest.".into(),
-        );
+        return refuse(StatusCode::BAD_REQUEST, "Forespørgslen mangler SAMLRequest.".into());
     };
-    let request = match url_decode(raw)
-        .and_then(|b64| inflate_message(&b64))
-        .and_then(|x| messages::parse_authn_request(&x))
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("SAMLRequest kunne ikke læses: {e}"),
-            );
-        }
-    };
+    let request =
+        match url_decode(raw).and_then(|b64| inflate_message(&b64)).and_then(|x| messages::parse_authn_request(&x)) {
+            Ok(r) => r,
+            Err(e) => {
+                return refuse(StatusCode::BAD_REQUEST, format!("SAMLRequest kunne ikke læses: {e}"));
+            }
+        };
     let relay_state = raw_param(query, "RelayState").and_then(|r| url_decode(r).ok());
     let Some(sp) = idp.sp_by_entity(&request.issuer) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            format!("Ukendt tjenesteudbyder: {}", request.issuer),
-        );
+        return refuse(StatusCode::BAD_REQUEST, format!("Ukendt tjenesteudbyder: {}", request.issuer));
     };
     let check = check_signature(query, "SAMLRequest", idp.sps[sp].verify_key.as_ref());
     record.annotate(json!({
@@ -61,10 +50,7 @@ fn read_request(idp: &Idp, query: &str, record: &RecordHandle) -> Result<Pending
     if !check.acceptable() {
         return refuse(
             StatusCode::BAD_REQUEST,
-            format!(
-                "AuthnRequest-signaturen er ikke gyldig ({}).",
-                check.as_str()
-            ),
+            format!("AuthnRequest-signaturen er ikke gyldig ({}).", check.as_str()),
         );
     }
     // Like a real IdP: a request addressed to another endpoint was not meant for us.
@@ -76,21 +62,13 @@ fn read_request(idp: &Idp, query: &str, record: &RecordHandle) -> Result<Pending
         );
     }
     let registered = &idp.sps[sp].config.acs_url;
-    if request
-        .acs_url
-        .as_ref()
-        .is_some_and(|acs| acs != registered)
-    {
+    if request.acs_url.as_ref().is_some_and(|acs| acs != registered) {
         return refuse(
             StatusCode::BAD_REQUEST,
             format!("AssertionConsumerServiceURL er ikke registreret: {registered} forventet."),
         );
     }
-    Ok(Pending {
-        request,
-        relay_state,
-        sp,
-    })
+    Ok(Pending { request, relay_state, sp })
 }
 
 pub(super) async fn sso(
@@ -108,12 +86,7 @@ pub(super) async fn sso(
     }
     if pending.request.is_passive {
         // The simulator keeps no browser session, so a passive request cannot be met.
-        return complete(
-            &idp,
-            pending,
-            Choice::Status(status("Responder", "NoPassive", None)),
-            &record,
-        );
+        return complete(&idp, pending, Choice::Status(status("Responder", "NoPassive", None)), &record);
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let sp_entity = idp.sps[pending.sp].config.entity_id.clone();
@@ -140,11 +113,9 @@ pub(super) async fn login(
         );
     };
     let choice = match (form.cancel, form.user) {
-        (Some(_), _) | (None, None) => Choice::Status(status(
-            "Responder",
-            "AuthnFailed",
-            Some("Brugeren afbrød login"),
-        )),
+        (Some(_), _) | (None, None) => {
+            Choice::Status(status("Responder", "AuthnFailed", Some("Brugeren afbrød login")))
+        }
         (None, Some(user)) => Choice::User(user),
     };
     complete(&idp, pending, choice, &record)
@@ -156,11 +127,7 @@ enum Choice {
 }
 
 fn status(top: &str, second: &str, message: Option<&str>) -> Status {
-    Status {
-        top: top.into(),
-        second: Some(second.into()),
-        message: message.map(str::to_owned),
-    }
+    Status { top: top.into(), second: Some(second.into()), message: message.map(str::to_owned) }
 }
 
 /// Who signed in: NameID, its format, the attributes and the level of assurance.
@@ -171,73 +138,38 @@ struct Subject {
     loa: Loa,
 }
 
-fn subject(
-    idp: &Idp,
-    user: &str,
-    loa_override: Option<Loa>,
-    today: chrono::NaiveDate,
-) -> Option<Subject> {
+fn subject(idp: &Idp, user: &str, loa_override: Option<Loa>, today: chrono::NaiveDate) -> Option<Subject> {
     match idp.flavour {
         Flavour::Fk => idp.config.users.fk.iter().find(|u| u.id == user).map(|u| {
             let loa = loa_override.unwrap_or(u.loa);
-            Subject {
-                name_id: u.name_id(),
-                format: FORMAT_X509,
-                attributes: u.attributes(loa),
-                loa,
-            }
+            Subject { name_id: u.name_id(), format: FORMAT_X509, attributes: u.attributes(loa), loa }
         }),
-        Flavour::NemLogin => idp
-            .config
-            .users
-            .nemlogin
-            .iter()
-            .find(|c| c.id == user)
-            .map(|c| {
-                let loa = loa_override.unwrap_or(c.loa);
-                Subject {
-                    name_id: c.name_id(),
-                    format: FORMAT_PERSISTENT,
-                    attributes: c.attributes(loa, today),
-                    loa,
-                }
-            }),
+        Flavour::NemLogin => idp.config.users.nemlogin.iter().find(|c| c.id == user).map(|c| {
+            let loa = loa_override.unwrap_or(c.loa);
+            Subject { name_id: c.name_id(), format: FORMAT_PERSISTENT, attributes: c.attributes(loa, today), loa }
+        }),
     }
 }
 
 /// Attributes the `missing_attributes` fault leaves out: its `names` (full names or the
 /// aliases `privileges`, `loa`, `cprNumber`, `cprUuid`, `fullName`), by default the one
 /// attribute each flavour's SP cannot do without.
-fn drop_attributes(
-    flavour: Flavour,
-    fault: &FaultSpec,
-    attributes: &mut Vec<Attribute>,
-) -> Vec<String> {
+fn drop_attributes(flavour: Flavour, fault: &FaultSpec, attributes: &mut Vec<Attribute>) -> Vec<String> {
     let names: Vec<String> = match fault.params.get("names").and_then(|v| v.as_array()) {
-        Some(list) => list
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        Some(list) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         None => vec![match flavour {
             Flavour::Fk => "privileges".into(),
             Flavour::NemLogin => "cprNumber".into(),
         }],
     };
-    let expanded: Vec<&str> = names
-        .iter()
-        .flat_map(|n| expand_attribute_alias(n))
-        .collect();
+    let expanded: Vec<&str> = names.iter().flat_map(|n| expand_attribute_alias(n)).collect();
     attributes.retain(|a| !expanded.contains(&a.name.as_str()));
     names
 }
 
 fn complete(idp: &Idp, pending: Pending, choice: Choice, record: &RecordHandle) -> Response {
     match build(idp, pending, choice, record) {
-        Ok(form) => pages::autopost(
-            &form.acs_url,
-            &form.saml_response,
-            form.relay_state.as_deref(),
-        ),
+        Ok(form) => pages::autopost(&form.acs_url, &form.saml_response, form.relay_state.as_deref()),
         Err(e) => {
             record.annotate(json!({ "error": e.to_string() }));
             pages::error(StatusCode::BAD_REQUEST, &e.to_string())
@@ -246,12 +178,7 @@ fn complete(idp: &Idp, pending: Pending, choice: Choice, record: &RecordHandle) 
 }
 
 /// Everything after the user is known: faults, assertion, signatures, encryption.
-fn build(
-    idp: &Idp,
-    pending: Pending,
-    choice: Choice,
-    record: &RecordHandle,
-) -> anyhow::Result<PostForm> {
+fn build(idp: &Idp, pending: Pending, choice: Choice, record: &RecordHandle) -> anyhow::Result<PostForm> {
     let path = format!("/{}/sso", idp.flavour.path());
     let user = match &choice {
         Choice::User(u) => Some(u.clone()),
@@ -275,11 +202,7 @@ fn build(
     };
     if status.is_success() {
         if fault("authn_failed").is_some() {
-            status = self::status(
-                "Responder",
-                "AuthnFailed",
-                Some("Login mislykkedes (simuleret)"),
-            );
+            status = self::status("Responder", "AuthnFailed", Some("Login mislykkedes (simuleret)"));
         } else if let Some(f) = fault("status") {
             status = Status {
                 top: f.param_str("top").unwrap_or("Responder").into(),
@@ -289,11 +212,7 @@ fn build(
         }
     }
     let bad_signature = fault("bad_signature").is_some();
-    let signer: &Signer = if bad_signature {
-        &idp.evil
-    } else {
-        &idp.signer
-    };
+    let signer: &Signer = if bad_signature { &idp.evil } else { &idp.signer };
     let unsigned = fault("unsigned").is_some();
 
     let mut issued = json!({ "status": status.top, "second_status": status.second });
@@ -308,8 +227,7 @@ fn build(
         let Some(mut subject) = subject(idp, user, loa_override, now.date_naive()) else {
             anyhow::bail!("Ukendt testbruger: {user}");
         };
-        let dropped = fault("missing_attributes")
-            .map(|f| drop_attributes(idp.flavour, &f, &mut subject.attributes));
+        let dropped = fault("missing_attributes").map(|f| drop_attributes(idp.flavour, &f, &mut subject.attributes));
 
         let (issue_instant, not_before, not_on_or_after) = if let Some(f) = fault("expired") {
             let ago = Duration::seconds(f.param_u64("seconds_ago").unwrap_or(300) as i64);
@@ -321,23 +239,12 @@ fn build(
             )
         } else if let Some(f) = fault("not_yet_valid") {
             let ahead = Duration::seconds(f.param_u64("seconds_ahead").unwrap_or(600) as i64);
-            (
-                now,
-                now + ahead,
-                now + ahead + Duration::seconds(idp.config.assertion_lifetime_secs),
-            )
+            (now, now + ahead, now + ahead + Duration::seconds(idp.config.assertion_lifetime_secs))
         } else {
-            (
-                now,
-                now,
-                now + Duration::seconds(idp.config.assertion_lifetime_secs),
-            )
+            (now, now, now + Duration::seconds(idp.config.assertion_lifetime_secs))
         };
-        let wrong_audience = fault("wrong_audience").map(|f| {
-            f.param_str("audience")
-                .unwrap_or("https://wrong-audience.example/saml")
-                .to_owned()
-        });
+        let wrong_audience = fault("wrong_audience")
+            .map(|f| f.param_str("audience").unwrap_or("https://wrong-audience.example/saml").to_owned());
         let audience = wrong_audience.as_deref().unwrap_or(&sp.config.entity_id);
         let authn_context = match idp.flavour {
             Flavour::NemLogin => subject.loa.class_ref(),
@@ -362,22 +269,13 @@ fn build(
         };
         let sign_assertion = !unsigned && fault("unsigned_assertion").is_none();
         assertion = if sign_assertion {
-            signer.sign(
-                &messages::assertion_xml(&data, Some(&Signer::template(&assertion_id)?)),
-                Which::Last,
-            )?
+            signer.sign(&messages::assertion_xml(&data, Some(&Signer::template(&assertion_id)?)), Which::Last)?
         } else {
             messages::assertion_xml(&data, None)
         };
         if idp.encrypt {
-            let key = sp
-                .encryption_key
-                .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("SP has no encryption certificate"))?;
-            assertion = format!(
-                "<saml:EncryptedAssertion>{}</saml:EncryptedAssertion>",
-                encrypt_for(key, &assertion)?
-            );
+            let key = sp.encryption_key.as_ref().ok_or_else(|| anyhow::anyhow!("SP has no encryption certificate"))?;
+            assertion = format!("<saml:EncryptedAssertion>{}</saml:EncryptedAssertion>", encrypt_for(key, &assertion)?);
         }
         idp.volatile().sessions.push(Session {
             session_index: session_index.clone(),
@@ -411,10 +309,7 @@ fn build(
     let sign_response = idp.config.sign_response && !unsigned;
     let xml = if sign_response {
         let template = Signer::template(&response_id)?;
-        signer.sign(
-            &messages::response_xml(&header, &status, Some(&template), &assertion),
-            Which::First,
-        )?
+        signer.sign(&messages::response_xml(&header, &status, Some(&template), &assertion), Which::First)?
     } else {
         messages::response_xml(&header, &status, None, &assertion)
     };

@@ -46,10 +46,7 @@ impl Loa {
     }
     /// The `AuthnContextClassRef` OIOSAML 3 uses for this level.
     pub fn class_ref(self) -> String {
-        format!(
-            "https://data.gov.dk/concept/core/nsis/loa/{}",
-            self.as_str()
-        )
+        format!("https://data.gov.dk/concept/core/nsis/loa/{}", self.as_str())
     }
 }
 
@@ -143,12 +140,7 @@ impl Users {
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let users: Users = toml::from_str(text)?;
         let mut seen = std::collections::HashSet::new();
-        for id in users
-            .fk
-            .iter()
-            .map(|u| &u.id)
-            .chain(users.nemlogin.iter().map(|c| &c.id))
-        {
+        for id in users.fk.iter().map(|u| &u.id).chain(users.nemlogin.iter().map(|c| &c.id)) {
             anyhow::ensure!(seen.insert(id.clone()), "duplicate user id {id:?}");
         }
         for c in &users.nemlogin {
@@ -160,11 +152,7 @@ impl Users {
         }
         for u in &users.fk {
             if let Some(ns) = &u.bpp_namespace {
-                anyhow::ensure!(
-                    ns == "1.0.1" || ns == "1.2",
-                    "user {:?}: bpp_namespace must be 1.0.1 or 1.2",
-                    u.id
-                );
+                anyhow::ensure!(ns == "1.0.1" || ns == "1.2", "user {:?}: bpp_namespace must be 1.0.1 or 1.2", u.id);
             }
         }
         Ok(users)
@@ -184,10 +172,7 @@ pub struct Attribute {
 
 impl Attribute {
     fn one(name: &str, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            values: vec![value.into()],
-        }
+        Self { name: name.into(), values: vec![value.into()] }
     }
 }
 
@@ -234,11 +219,7 @@ impl FkUser {
                 x += &format!("<Privilege>{}</Privilege>", escape(p));
             }
             for c in &g.constraints {
-                x += &format!(
-                    "<Constraint Name=\"{}\">{}</Constraint>",
-                    escape(&c.name),
-                    escape(&c.value)
-                );
+                x += &format!("<Constraint Name=\"{}\">{}</Constraint>", escape(&c.name), escape(&c.value));
             }
             x += "</PrivilegeGroup>";
         }
@@ -254,37 +235,19 @@ impl FkUser {
             out.push(Attribute::one(ATTR_SPEC_VERSION, "OIO-SAML-3.0"));
             out.push(Attribute::one(ATTR_LOA, loa.as_str()));
             out.push(Attribute::one(ATTR_FULL_NAME, &self.name));
-            out.push(Attribute::one(
-                "https://data.gov.dk/model/core/eid/professional/cvr",
-                &self.cvr,
-            ));
-            out.push(Attribute::one(
-                "https://data.gov.dk/model/core/eid/professional/uuid/persistent",
-                &self.uuid,
-            ));
+            out.push(Attribute::one("https://data.gov.dk/model/core/eid/professional/cvr", &self.cvr));
+            out.push(Attribute::one("https://data.gov.dk/model/core/eid/professional/uuid/persistent", &self.uuid));
             if let Some(mail) = &self.email {
-                out.push(Attribute::one(
-                    "https://data.gov.dk/model/core/eid/email",
-                    mail,
-                ));
+                out.push(Attribute::one("https://data.gov.dk/model/core/eid/email", mail));
             }
             if let Some(p) = &privileges {
                 out.push(Attribute::one(ATTR_PRIVILEGES_V3, p));
             }
         }
         if self.profile.v2() {
-            out.push(Attribute::one(
-                "dk:gov:saml:attribute:SpecVer",
-                "DK-SAML-2.0",
-            ));
-            out.push(Attribute::one(
-                ATTR_ASSURANCE_V2,
-                loa.assurance_level().to_string(),
-            ));
-            out.push(Attribute::one(
-                "dk:gov:saml:attribute:CvrNumberIdentifier",
-                &self.cvr,
-            ));
+            out.push(Attribute::one("dk:gov:saml:attribute:SpecVer", "DK-SAML-2.0"));
+            out.push(Attribute::one(ATTR_ASSURANCE_V2, loa.assurance_level().to_string()));
+            out.push(Attribute::one("dk:gov:saml:attribute:CvrNumberIdentifier", &self.cvr));
             out.push(Attribute::one("urn:oid:2.5.4.3", &self.name));
             if let Some(mail) = &self.email {
                 out.push(Attribute::one("urn:oid:0.9.2342.19200300.100.1.3", mail));
@@ -299,17 +262,12 @@ impl FkUser {
 
 impl Citizen {
     pub fn full_name(&self) -> String {
-        self.full_name
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", self.first_name, self.last_name))
+        self.full_name.clone().unwrap_or_else(|| format!("{} {}", self.first_name, self.last_name))
     }
 
     /// Persistent NameID: NemLog-in identifies a person by a UUID URI.
     pub fn name_id(&self) -> String {
-        format!(
-            "https://data.gov.dk/model/core/eid/person/uuid/{}",
-            self.cpr_uuid
-        )
+        format!("https://data.gov.dk/model/core/eid/person/uuid/{}", self.cpr_uuid)
     }
 
     /// Age in whole years on `today` (a birthday on the day counts as reached).
@@ -334,10 +292,7 @@ impl Citizen {
             Attribute::one(&e("lastName"), &self.last_name),
             Attribute::one(ATTR_CPR, &self.cpr),
             Attribute::one(ATTR_CPR_UUID, &self.cpr_uuid),
-            Attribute::one(
-                &e("dateOfBirth"),
-                self.date_of_birth.format("%Y-%m-%d").to_string(),
-            ),
+            Attribute::one(&e("dateOfBirth"), self.date_of_birth.format("%Y-%m-%d").to_string()),
             Attribute::one(&e("age"), self.age_on(today).to_string()),
         ];
         if let Some(mail) = &self.email {
@@ -369,22 +324,13 @@ mod tests {
         assert!(users.fk.iter().any(|u| u.bpp_ns() == BPP_NS_101));
         assert!(users.fk.iter().any(|u| u.bpp_ns() == BPP_NS_12));
         assert!(users.fk.iter().any(|u| u.privilege_groups.len() > 1));
-        assert!(
-            users
-                .fk
-                .iter()
-                .any(|u| u.privilege_groups.iter().any(|g| !g.constraints.is_empty()))
-        );
+        assert!(users.fk.iter().any(|u| u.privilege_groups.iter().any(|g| !g.constraints.is_empty())));
         assert!(users.nemlogin.iter().any(|c| c.loa == Loa::Low));
     }
 
     #[test]
     fn age_counts_the_birthday_itself() {
-        let c = Users::builtin()
-            .nemlogin
-            .into_iter()
-            .find(|c| c.id == "karen")
-            .unwrap();
+        let c = Users::builtin().nemlogin.into_iter().find(|c| c.id == "karen").unwrap();
         assert_eq!(c.age_on(NaiveDate::from_ymd_opt(2026, 5, 12).unwrap()), 41);
         assert_eq!(c.age_on(NaiveDate::from_ymd_opt(2026, 5, 11).unwrap()), 40);
     }

@@ -24,30 +24,15 @@ fn tls_client(identity: Option<&str>) -> reqwest::Client {
 }
 
 async fn start_tls(auth: ClientAuth) -> (String, CprSimHandle) {
-    start_with(CprSimConfig {
-        tls: Some(TlsConfig::test().client_auth(auth)),
-        ..CprSimConfig::default()
-    })
-    .await
+    start_with(CprSimConfig { tls: Some(TlsConfig::test().client_auth(auth)), ..CprSimConfig::default() }).await
 }
 
 async fn sf1520(http: &reqwest::Client, sim: &CprSimHandle) -> reqwest::Result<reqwest::Response> {
-    post(
-        http,
-        &sim.sf1520_url(),
-        Some(ACTION),
-        request(KORSBAEK_CVR, "1205851236"),
-    )
-    .await
+    post(http, &sim.sf1520_url(), Some(ACTION), request(KORSBAEK_CVR, "1205851236")).await
 }
 
 async fn rest(http: &reqwest::Client, sim: &CprSimHandle) -> reqwest::Result<reqwest::Response> {
-    http.get(format!(
-        "{}?pnr.personnummer.eq=1205851236",
-        sim.datafordeler_url()
-    ))
-    .send()
-    .await
+    http.get(format!("{}?pnr.personnummer.eq=1205851236", sim.datafordeler_url())).send().await
 }
 
 #[tokio::test]
@@ -58,26 +43,13 @@ async fn the_registered_certificate_gets_answers_from_both_services() {
     let resp = sf1520(&http, &sim).await.unwrap();
     assert_eq!(resp.status(), 200);
     let r = response_of(&resp.text().await.unwrap());
-    assert_eq!(
-        at(&r, &["persondata", "navn", "fornavn"]).as_deref(),
-        Some("Karen")
-    );
+    assert_eq!(at(&r, &["persondata", "navn", "fornavn"]).as_deref(), Some("Karen"));
     let doc: Value = rest(&http, &sim).await.unwrap().json().await.unwrap();
     assert_eq!(doc["Personer"][0]["Person"]["status"], "bopael_i_danmark");
     let recorded = sim.control.recorder.all();
-    assert_eq!(
-        recorded[0].detail.as_ref().unwrap()["client_cert"],
-        "presented"
-    );
+    assert_eq!(recorded[0].detail.as_ref().unwrap()["client_cert"], "presented");
     // The control API is on the same TLS port.
-    let faults: Vec<Value> = http
-        .get(format!("{base}/__sim/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let faults: Vec<Value> = http.get(format!("{base}/__sim/faults")).send().await.unwrap().json().await.unwrap();
     assert!(faults.is_empty());
 }
 
@@ -86,40 +58,19 @@ async fn without_or_with_a_wrong_certificate_the_handshake_is_refused() {
     let (_, sim) = start_tls(ClientAuth::Required).await;
     for (what, identity) in [
         ("no certificate", None),
-        (
-            "certificate of an untrusted CA",
-            Some(tls_fixtures::OTHER_CLIENT_IDENTITY_PEM),
-        ),
-        (
-            "expired certificate",
-            Some(tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM),
-        ),
+        ("certificate of an untrusted CA", Some(tls_fixtures::OTHER_CLIENT_IDENTITY_PEM)),
+        ("expired certificate", Some(tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM)),
     ] {
         let http = tls_client(identity);
         let err = sf1520(&http, &sim).await.expect_err(what);
-        assert!(
-            err.status().is_none() && !err.is_timeout(),
-            "{what}: refused at the TLS level: {err}"
-        );
-        assert!(
-            rest(&http, &sim).await.is_err(),
-            "{what}: Datafordeleren too"
-        );
+        assert!(err.status().is_none() && !err.is_timeout(), "{what}: refused at the TLS level: {err}");
+        assert!(rest(&http, &sim).await.is_err(), "{what}: Datafordeleren too");
     }
     // Plain HTTP to the TLS port gets nothing useful either.
     let plain = reqwest::Client::new();
     let url = sim.sf1520_url().replace("https://", "http://");
-    assert!(
-        plain
-            .post(url)
-            .send()
-            .await
-            .map_or(true, |r| !r.status().is_success())
-    );
-    assert!(
-        sim.control.recorder.all().is_empty(),
-        "no request got through"
-    );
+    assert!(plain.post(url).send().await.map_or(true, |r| !r.status().is_success()));
+    assert!(sim.control.recorder.all().is_empty(), "no request got through");
 }
 
 #[tokio::test]
@@ -127,22 +78,10 @@ async fn tls_reject_refuses_even_the_registered_certificate() {
     let (base, sim) = start_tls(ClientAuth::Required).await;
     let http = tls_client(Some(tls_fixtures::CLIENT_IDENTITY_PEM));
     let rule = json!({ "kind": "tls_reject", "times": 1 });
-    assert_eq!(
-        http.post(format!("{base}/__sim/faults"))
-            .json(&rule)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    assert_eq!(http.post(format!("{base}/__sim/faults")).json(&rule).send().await.unwrap().status(), 201);
     let err = sf1520(&http, &sim).await.expect_err("refused once");
     assert!(err.status().is_none(), "{err}");
-    assert_eq!(
-        sf1520(&http, &sim).await.unwrap().status(),
-        200,
-        "then accepted again"
-    );
+    assert_eq!(sf1520(&http, &sim).await.unwrap().status(), 200, "then accepted again");
 }
 
 #[tokio::test]
@@ -154,20 +93,12 @@ async fn optional_client_auth_answers_403_without_a_certificate() {
     assert!(resp.text().await.unwrap().is_empty(), "no SOAP body");
     assert_eq!(rest(&anonymous, &sim).await.unwrap().status(), 403);
     let detail = sim.control.recorder.all()[0].detail.clone().unwrap();
-    assert_eq!(
-        (&detail["client_cert"], &detail["outcome"]),
-        (&json!("absent"), &json!("no_client_certificate"))
-    );
+    assert_eq!((&detail["client_cert"], &detail["outcome"]), (&json!("absent"), &json!("no_client_certificate")));
     let http = tls_client(Some(tls_fixtures::CLIENT_IDENTITY_PEM));
     assert_eq!(sf1520(&http, &sim).await.unwrap().status(), 200);
     assert_eq!(rest(&http, &sim).await.unwrap().status(), 200);
     assert!(
-        rest(
-            &tls_client(Some(tls_fixtures::OTHER_CLIENT_IDENTITY_PEM)),
-            &sim
-        )
-        .await
-        .is_err(),
+        rest(&tls_client(Some(tls_fixtures::OTHER_CLIENT_IDENTITY_PEM)), &sim).await.is_err(),
         "unknown CA: refused"
     );
 }

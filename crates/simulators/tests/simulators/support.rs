@@ -16,9 +16,7 @@ pub const SP_ACS: &str = "https://korsbaek.example/saml/acs";
 pub const SP_SLO: &str = "https://korsbaek.example/saml/slo";
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/keys")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys").join(name)
 }
 
 pub fn read_fixture(name: &str) -> String {
@@ -44,10 +42,7 @@ pub async fn start_with(config: IdpConfig) -> (String, SimIdpHandle) {
 pub fn client() -> reqwest::Client {
     // reqwest is built without a default TLS provider (ring, no C deps).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// An AuthnRequest as an OIOSAML SP sends it, written out by hand.
@@ -57,12 +52,7 @@ pub fn authn_request_xml(id: &str, destination: &str, acs: &str, issuer: &str) -
     )
 }
 
-pub fn logout_request_xml(
-    id: &str,
-    destination: &str,
-    name_id: &str,
-    session_index: &str,
-) -> String {
+pub fn logout_request_xml(id: &str, destination: &str, name_id: &str, session_index: &str) -> String {
     format!(
         r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" Version="2.0" IssueInstant="2026-11-27T10:05:00Z" Destination="{destination}"><saml:Issuer>{SP_ENTITY}</saml:Issuer><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{name_id}</saml:NameID><samlp:SessionIndex>{session_index}</samlp:SessionIndex></samlp:LogoutRequest>"#
     )
@@ -88,9 +78,7 @@ pub fn dec(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                out.push(
-                    u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap(),
-                );
+                out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap());
                 i += 2;
             }
             b'+' => out.push(b' '),
@@ -110,21 +98,14 @@ pub fn deflate_b64(xml: &str) -> String {
 pub fn inflate_b64(b64: &str) -> String {
     use std::io::Read as _;
     let mut s = String::new();
-    flate2::read::DeflateDecoder::new(B64.decode(b64).unwrap().as_slice())
-        .read_to_string(&mut s)
-        .unwrap();
+    flate2::read::DeflateDecoder::new(B64.decode(b64).unwrap().as_slice()).read_to_string(&mut s).unwrap();
     s
 }
 
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 
 /// A redirect-binding query for `param` (SAMLRequest), signed with `key_pem` when given.
-pub fn redirect_query(
-    param: &str,
-    xml: &str,
-    relay: Option<&str>,
-    key_pem: Option<&str>,
-) -> String {
+pub fn redirect_query(param: &str, xml: &str, relay: Option<&str>, key_pem: Option<&str>) -> String {
     let mut q = format!("{param}={}", enc(&deflate_b64(xml)));
     if let Some(r) = relay {
         q += &format!("&RelayState={}", enc(r));
@@ -132,9 +113,7 @@ pub fn redirect_query(
     if let Some(pem) = key_pem {
         q += &format!("&SigAlg={}", enc(RSA_SHA256));
         let key = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
-        let sig = key
-            .pkcs1v15_sign::<rsa::sha2::Sha256>(q.as_bytes())
-            .unwrap();
+        let sig = key.pkcs1v15_sign::<rsa::sha2::Sha256>(q.as_bytes()).unwrap();
         q += &format!("&Signature={}", enc(&B64.encode(sig)));
     }
     q
@@ -145,12 +124,7 @@ pub fn sso_url(base: &str, flavour: Flavour, relay: Option<&str>) -> (String, St
     let id = format!("_req{}", uuid::Uuid::new_v4().simple());
     let sso = format!("{base}/{}/sso", flavour.path());
     let xml = authn_request_xml(&id, &sso, SP_ACS, SP_ENTITY);
-    let q = redirect_query(
-        "SAMLRequest",
-        &xml,
-        relay,
-        Some(&read_fixture("sp-key.pem")),
-    );
+    let q = redirect_query("SAMLRequest", &xml, relay, Some(&read_fixture("sp-key.pem")));
     (format!("{sso}?{q}"), id)
 }
 
@@ -182,15 +156,9 @@ pub async fn get_ok(url: &str) -> String {
 }
 
 pub fn posted(html: &str) -> Posted {
-    assert!(
-        html.contains(&format!("action=\"{SP_ACS}\"")),
-        "form posts to the ACS: {html}"
-    );
+    assert!(html.contains(&format!("action=\"{SP_ACS}\"")), "form posts to the ACS: {html}");
     let b64 = hidden(html, "SAMLResponse").expect("SAMLResponse field");
-    Posted {
-        xml: String::from_utf8(B64.decode(b64).unwrap()).unwrap(),
-        relay_state: hidden(html, "RelayState"),
-    }
+    Posted { xml: String::from_utf8(B64.decode(b64).unwrap()).unwrap(), relay_state: hidden(html, "RelayState") }
 }
 
 /// Sign in straight away as `user` (the `?user=` shortcut).
@@ -212,24 +180,15 @@ pub fn attribute(assertion: &simulators::xml::Element, name: &str) -> Option<Vec
     statement
         .children_named(SAML, "Attribute")
         .find(|a| a.attr("Name") == Some(name))
-        .map(|a| {
-            a.children_named(SAML, "AttributeValue")
-                .map(|v| v.text.clone())
-                .collect()
-        })
+        .map(|a| a.children_named(SAML, "AttributeValue").map(|v| v.text.clone()).collect())
 }
 
 pub fn status_codes(response: &simulators::xml::Element) -> Vec<String> {
     let mut out = Vec::new();
-    let mut code = response
-        .child(SAMLP, "Status")
-        .and_then(|s| s.child(SAMLP, "StatusCode"));
+    let mut code = response.child(SAMLP, "Status").and_then(|s| s.child(SAMLP, "StatusCode"));
     while let Some(c) = code {
         out.push(
-            c.attr("Value")
-                .unwrap_or_default()
-                .trim_start_matches("urn:oasis:names:tc:SAML:2.0:status:")
-                .to_owned(),
+            c.attr("Value").unwrap_or_default().trim_start_matches("urn:oasis:names:tc:SAML:2.0:status:").to_owned(),
         );
         code = c.child(SAMLP, "StatusCode");
     }
@@ -240,14 +199,9 @@ pub fn status_codes(response: &simulators::xml::Element) -> Vec<String> {
 
 /// Whether Debian's `xmlsec1` is there; tests that need it say so when it is not.
 pub fn xmlsec1() -> bool {
-    let found = Command::new("xmlsec1")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let found = Command::new("xmlsec1").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        eprintln!(
-            "SKIPPED: xmlsec1 is not on PATH (apt-get install -y xmlsec1); interop check not run"
-        );
+        eprintln!("SKIPPED: xmlsec1 is not on PATH (apt-get install -y xmlsec1); interop check not run");
     }
     found
 }
@@ -263,29 +217,15 @@ fn temp_file(content: &str) -> tempfile::NamedTempFile {
 pub fn xmlsec1_verify(doc: &str, node: &str, cert: &str) -> (bool, String) {
     let file = temp_file(doc);
     let out = Command::new("xmlsec1")
-        .args([
-            "--verify",
-            "--pubkey-cert-pem",
-            &fixture(cert).to_string_lossy(),
-        ])
+        .args(["--verify", "--pubkey-cert-pem", &fixture(cert).to_string_lossy()])
         .args(["--id-attr:ID", &format!("{SAML}:Assertion")])
         .args(["--id-attr:ID", &format!("{SAMLP}:Response")])
-        .args([
-            "--id-attr:ID",
-            "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor",
-        ])
-        .args([
-            "--node-xpath",
-            &format!("//*[local-name()='{node}']/*[local-name()='Signature']"),
-        ])
+        .args(["--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"])
+        .args(["--node-xpath", &format!("//*[local-name()='{node}']/*[local-name()='Signature']")])
         .arg(file.path())
         .output()
         .expect("xmlsec1 runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success() && text.contains("OK"), text)
 }
 
@@ -293,11 +233,7 @@ pub fn xmlsec1_verify(doc: &str, node: &str, cert: &str) -> (bool, String) {
 pub fn xmlsec1_decrypt(doc: &str, key: &str) -> Result<String, String> {
     let file = temp_file(doc);
     let out = Command::new("xmlsec1")
-        .args([
-            "--decrypt",
-            "--privkey-pem",
-            &fixture(key).to_string_lossy(),
-        ])
+        .args(["--decrypt", "--privkey-pem", &fixture(key).to_string_lossy()])
         .arg(file.path())
         .output()
         .expect("xmlsec1 runs");

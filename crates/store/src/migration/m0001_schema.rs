@@ -50,9 +50,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in helpers::ALL_TABLES.iter().rev() {
-            manager
-                .drop_table(Table::drop().table(*table).if_exists().to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(*table).if_exists().to_owned()).await?;
         }
         Ok(())
     }

@@ -105,11 +105,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_cpr_review_seat_id")
-                    .table(CprReview::Table)
-                    .col(CprReview::SeatId)
-                    .to_owned(),
+                Index::create().name("ix_cpr_review_seat_id").table(CprReview::Table).col(CprReview::SeatId).to_owned(),
             )
             .await
     }

@@ -25,28 +25,16 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Actor {
-            user_id: None,
-            name: "System".to_owned(),
-            fallback: false,
-        }
+        Actor { user_id: None, name: "System".to_owned(), fallback: false }
     }
 
     pub fn user(user_id: Uuid, name: impl Into<String>) -> Self {
-        Actor {
-            user_id: Some(user_id),
-            name: name.into(),
-            fallback: false,
-        }
+        Actor { user_id: Some(user_id), name: name.into(), fallback: false }
     }
 
     /// A citizen acting on their own data in the portal; they are not a user.
     pub fn citizen(name: impl Into<String>) -> Self {
-        Actor {
-            user_id: None,
-            name: name.into(),
-            fallback: false,
-        }
+        Actor { user_id: None, name: name.into(), fallback: false }
     }
 
     pub fn with_fallback(mut self, fallback: bool) -> Self {
@@ -228,11 +216,7 @@ fn filtered(filter: &AuditFilter) -> Select<audit_log::Entity> {
 /// Newest first.
 pub async fn list(db: &impl ConnectionTrait, filter: &AuditFilter, page: Page) -> Result<Paged<audit_log::Model>> {
     let query = filtered(filter);
-    let total = query
-        .clone()
-        .count(db)
-        .await
-        .map_err(Error::db("counting audit rows"))?;
+    let total = query.clone().count(db).await.map_err(Error::db("counting audit rows"))?;
     let items = query
         .order_by_desc(audit_log::Column::At)
         .order_by_desc(audit_log::Column::Id)

@@ -50,16 +50,11 @@ pub async fn set(db: &impl Conn, actor: &Actor, info: ContactInformation) -> Res
         updated_at: Set(Utc::now()),
     };
     let tx = begin_write(db).await?;
-    let saved = row
-        .update(&tx)
-        .await
-        .map_err(Error::db("saving the contact information"))?;
+    let saved = row.update(&tx).await.map_err(Error::db("saving the contact information"))?;
     let entry = AuditEntry::new(AuditAction::Update, "contact_information")
         .entity(ROW)
         .description("Kontaktoplysninger ændret");
     audit::record(&tx, actor, entry).await?;
-    tx.commit()
-        .await
-        .map_err(Error::db("committing the contact information"))?;
+    tx.commit().await.map_err(Error::db("committing the contact information"))?;
     Ok(saved)
 }

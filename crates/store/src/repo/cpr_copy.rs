@@ -97,10 +97,8 @@ pub async fn upsert(
 ) -> Result<Upserted> {
     let hash = vault.hash(&new.cpr);
     let as_of = new.as_of.trunc_subsecs(6);
-    let current = entry::Entity::find_by_id(hash.clone())
-        .one(db)
-        .await
-        .map_err(Error::db("reading the local CPR copy"))?;
+    let current =
+        entry::Entity::find_by_id(hash.clone()).one(db).await.map_err(Error::db("reading the local CPR copy"))?;
     let row = entry::ActiveModel {
         cpr_hash: Set(hash),
         cpr_encrypted: Set(vault.encrypt(&new.cpr)),
@@ -141,10 +139,7 @@ pub async fn upsert(
 
 /// The stored record for `cpr`, if any.
 pub async fn get(db: &impl ConnectionTrait, vault: &CprVault, cpr: &CprNumber) -> Result<Option<entry::Model>> {
-    entry::Entity::find_by_id(vault.hash(cpr))
-        .one(db)
-        .await
-        .map_err(Error::db("reading the local CPR copy"))
+    entry::Entity::find_by_id(vault.hash(cpr)).one(db).await.map_err(Error::db("reading the local CPR copy"))
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64> {

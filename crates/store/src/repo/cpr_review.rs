@@ -94,7 +94,11 @@ impl SeatToCheck {
 
 /// The participant's invited and accepted seats from today on, in active or
 /// upcoming elections.
-pub async fn seats_to_check(db: &impl ConnectionTrait, participant: Uuid, today: NaiveDate) -> Result<Vec<SeatToCheck>> {
+pub async fn seats_to_check(
+    db: &impl ConnectionTrait,
+    participant: Uuid,
+    today: NaiveDate,
+) -> Result<Vec<SeatToCheck>> {
     let rows = seats::Entity::find()
         .inner_join(elections::Entity)
         .filter(seats::Column::ParticipantId.eq(participant))
@@ -181,7 +185,13 @@ async fn release_in(db: &impl ConnectionTrait, seat_id: Uuid, participant: Uuid)
 
 /// Puts the seat on the review list unless it already has an open entry.
 /// Returns whether a new entry was made.
-pub async fn open(db: &impl Conn, seat_id: Uuid, participant: Uuid, failed: &[Rule], now: DateTime<Utc>) -> Result<bool> {
+pub async fn open(
+    db: &impl Conn,
+    seat_id: Uuid,
+    participant: Uuid,
+    failed: &[Rule],
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let tx = begin_write(db).await?;
     let existing = review::Entity::find()
         .filter(review::Column::SeatId.eq(seat_id))

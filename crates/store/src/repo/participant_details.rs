@@ -206,10 +206,17 @@ pub async fn seats_of(db: &impl ConnectionTrait, participant: Uuid) -> Result<Ve
         .map_err(Error::db("reading a participant's seats"))?;
     let mut lines = Vec::with_capacity(rows.len());
     for seat in rows {
-        let election = elections::Entity::find_by_id(seat.election_id).one(db).await.map_err(Error::db("reading an election"))?;
-        let location = work_locations::Entity::find_by_id(seat.work_location_id).one(db).await.map_err(Error::db("reading a work location"))?;
+        let election =
+            elections::Entity::find_by_id(seat.election_id).one(db).await.map_err(Error::db("reading an election"))?;
+        let location = work_locations::Entity::find_by_id(seat.work_location_id)
+            .one(db)
+            .await
+            .map_err(Error::db("reading a work location"))?;
         let team = teams::Entity::find_by_id(seat.team_id).one(db).await.map_err(Error::db("reading a team"))?;
-        let task = task_types::Entity::find_by_id(seat.task_type_id).one(db).await.map_err(Error::db("reading a task type"))?;
+        let task = task_types::Entity::find_by_id(seat.task_type_id)
+            .one(db)
+            .await
+            .map_err(Error::db("reading a task type"))?;
         let status = SeatStatus::ALL.into_iter().find(|s| s.as_str() == seat.state).map(|s| s.label().to_owned());
         lines.push(SeatLine {
             election_active: election.as_ref().is_some_and(|e| e.active),
@@ -256,7 +263,10 @@ pub async fn check_basis(db: &impl ConnectionTrait, participant: Uuid, today: Na
         .map_err(Error::db("reading a participant's next seat"))?;
     let (election, date, what) = match next_seat {
         Some(seat) => {
-            let election = elections::Entity::find_by_id(seat.election_id).one(db).await.map_err(Error::db("reading an election"))?;
+            let election = elections::Entity::find_by_id(seat.election_id)
+                .one(db)
+                .await
+                .map_err(Error::db("reading an election"))?;
             let title = election.as_ref().map(|e| e.title.clone()).unwrap_or_default();
             (election, seat.task_date, format!("opgaven {} ({title})", seat.task_date.format("%d-%m-%Y")))
         }
@@ -388,7 +398,12 @@ fn filtered(filter: &ListFilter) -> Select<participants::Entity> {
     query
 }
 
-pub async fn list(db: &impl ConnectionTrait, filter: &ListFilter, sort: Sort, page: Page) -> Result<Paged<participants::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter,
+    sort: Sort,
+    page: Page,
+) -> Result<Paged<participants::Model>> {
     use participants::Column as C;
     let total = filtered(filter).count(db).await.map_err(Error::db("counting participants"))?;
     let query = match sort {
@@ -408,10 +423,7 @@ pub async fn list(db: &impl ConnectionTrait, filter: &ListFilter, sort: Sort, pa
 }
 
 /// Per participant: team names and whether they hold an accepted seat, for the list columns.
-pub async fn list_columns(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<BTreeMap<Uuid, (Vec<String>, bool)>> {
+pub async fn list_columns(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<BTreeMap<Uuid, (Vec<String>, bool)>> {
     let names: BTreeMap<Uuid, String> = teams::Entity::find()
         .all(db)
         .await
@@ -495,10 +507,15 @@ pub struct DeleteWarnings {
 
 pub async fn delete_warnings(db: &impl ConnectionTrait, participant: Uuid) -> Result<DeleteWarnings> {
     use crate::entity::{team_responsibles, work_location_responsibles};
-    let seats = seats::Entity::find().filter(seats::Column::ParticipantId.eq(participant)).all(db).await.map_err(Error::db("reading seats"))?;
+    let seats = seats::Entity::find()
+        .filter(seats::Column::ParticipantId.eq(participant))
+        .all(db)
+        .await
+        .map_err(Error::db("reading seats"))?;
     let mut active = 0;
     for seat in &seats {
-        let election = elections::Entity::find_by_id(seat.election_id).one(db).await.map_err(Error::db("reading an election"))?;
+        let election =
+            elections::Entity::find_by_id(seat.election_id).one(db).await.map_err(Error::db("reading an election"))?;
         if election.is_some_and(|e| e.active) {
             active += 1;
         }
@@ -515,7 +532,12 @@ pub async fn delete_warnings(db: &impl ConnectionTrait, participant: Uuid) -> Re
         .await
         .map_err(Error::db("reading work location responsibles"))?
         > 0;
-    Ok(DeleteWarnings { seats_in_active_elections: active, seats: seats.len() as u64, team_responsible, work_location_responsible })
+    Ok(DeleteWarnings {
+        seats_in_active_elections: active,
+        seats: seats.len() as u64,
+        team_responsible,
+        work_location_responsible,
+    })
 }
 
 /// Audits that staff opened the profile (reference §2.5: every view is logged).
@@ -537,7 +559,8 @@ pub async fn record_lookup(
     masked: &str,
     outcome: &str,
 ) -> Result<()> {
-    let mut entry = AuditEntry::new(AuditAction::CprLookup, TABLE).description(format!("CPR-opslag {masked}: {outcome}"));
+    let mut entry =
+        AuditEntry::new(AuditAction::CprLookup, TABLE).description(format!("CPR-opslag {masked}: {outcome}"));
     if let Some(id) = participant {
         entry = entry.entity(id).participant(id);
     }

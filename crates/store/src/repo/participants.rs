@@ -39,11 +39,8 @@ pub enum ValidationState {
 }
 
 impl ValidationState {
-    pub const ALL: [ValidationState; 3] = [
-        ValidationState::Valid,
-        ValidationState::Provisional,
-        ValidationState::Failing,
-    ];
+    pub const ALL: [ValidationState; 3] =
+        [ValidationState::Valid, ValidationState::Provisional, ValidationState::Failing];
 
     /// Stable key stored in the database.
     pub fn as_str(self) -> &'static str {
@@ -130,10 +127,7 @@ pub async fn create(
     set_cpr_data(&mut row, new.data);
     set_contact(&mut row, new.contact);
     let tx = begin_write(db).await?;
-    let model = row
-        .insert(&tx)
-        .await
-        .map_err(Error::db_unique("creating a participant", UNIQUE_CPR))?;
+    let model = row.insert(&tx).await.map_err(Error::db_unique("creating a participant", UNIQUE_CPR))?;
     let entry = AuditEntry::new(AuditAction::Create, TABLE)
         .entity(id)
         .participant(id)
@@ -239,14 +233,10 @@ async fn update<T: Conn + TransactionSession>(
 ) -> Result<participants::Model> {
     row.updated_at = Set(Utc::now());
     let model = row.update(&tx).await.map_err(Error::db("updating a participant"))?;
-    let entry = AuditEntry::new(AuditAction::Update, TABLE)
-        .entity(model.id)
-        .participant(model.id)
-        .description(description);
+    let entry =
+        AuditEntry::new(AuditAction::Update, TABLE).entity(model.id).participant(model.id).description(description);
     audit::record(&tx, actor, entry).await?;
-    tx.commit()
-        .await
-        .map_err(Error::db("committing a participant change"))?;
+    tx.commit().await.map_err(Error::db("committing a participant change"))?;
     Ok(model)
 }
 
@@ -257,22 +247,14 @@ pub async fn delete(db: &impl Conn, actor: &Actor, id: Uuid) -> Result<()> {
     let tx = begin_write(db).await?;
     let participant = get(&tx, id).await?;
     let freed = free_seats_of(&tx, id).await?;
-    participants::Entity::delete_by_id(id)
-        .exec(&tx)
-        .await
-        .map_err(Error::db("deleting a participant"))?;
+    participants::Entity::delete_by_id(id).exec(&tx).await.map_err(Error::db("deleting a participant"))?;
     let mut description = format!("Deltager slettet: {}", full_name(&participant));
     if freed > 0 {
         description.push_str(&format!(" ({freed} opgave(r) gjort ledige)"));
     }
-    let entry = AuditEntry::new(AuditAction::Delete, TABLE)
-        .entity(id)
-        .participant(id)
-        .description(description);
+    let entry = AuditEntry::new(AuditAction::Delete, TABLE).entity(id).participant(id).description(description);
     audit::record(&tx, actor, entry).await?;
-    tx.commit()
-        .await
-        .map_err(Error::db("committing a participant deletion"))
+    tx.commit().await.map_err(Error::db("committing a participant deletion"))
 }
 
 async fn free_seats_of(db: &impl ConnectionTrait, participant: Uuid) -> Result<u64> {
@@ -346,9 +328,7 @@ fn filtered(filter: &ParticipantFilter) -> Select<participants::Entity> {
 fn name_contains(column: participants::Column, word: &str) -> Condition {
     let lowered = LikeExpr::new(contains_pattern(&word.to_lowercase())).escape('\\');
     let as_typed = LikeExpr::new(contains_pattern(word)).escape('\\');
-    Condition::any()
-        .add(Expr::expr(Func::lower(Expr::col(column))).like(lowered))
-        .add(Expr::col(column).like(as_typed))
+    Condition::any().add(Expr::expr(Func::lower(Expr::col(column))).like(lowered)).add(Expr::col(column).like(as_typed))
 }
 
 /// Sorted by last name, first name.
@@ -371,16 +351,11 @@ pub async fn list(
 }
 
 pub async fn count(db: &impl ConnectionTrait, filter: &ParticipantFilter) -> Result<u64> {
-    filtered(filter)
-        .count(db)
-        .await
-        .map_err(Error::db("counting participants"))
+    filtered(filter).count(db).await.map_err(Error::db("counting participants"))
 }
 
 pub fn full_name(participant: &participants::Model) -> String {
-    format!("{} {}", participant.first_name, participant.last_name)
-        .trim()
-        .to_owned()
+    format!("{} {}", participant.first_name, participant.last_name).trim().to_owned()
 }
 
 fn set_cpr_data(row: &mut participants::ActiveModel, data: CprData) {
@@ -408,9 +383,5 @@ fn set_contact(row: &mut participants::ActiveModel, contact: Contact) {
 }
 
 fn changed_list(changed: &[&str]) -> String {
-    if changed.is_empty() {
-        "ingen ændringer".to_owned()
-    } else {
-        changed.join(", ")
-    }
+    if changed.is_empty() { "ingen ændringer".to_owned() } else { changed.join(", ") }
 }

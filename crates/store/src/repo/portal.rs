@@ -7,7 +7,9 @@ use chrono::{NaiveDate, NaiveTime};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::entity::{elections, seats, task_types, team_responsibles, teams, work_location_responsibles, work_locations};
+use crate::entity::{
+    elections, seats, task_types, team_responsibles, teams, work_location_responsibles, work_locations,
+};
 use crate::error::{Error, Result};
 
 /// The teams and work locations a participant is responsible for, by name.

@@ -136,11 +136,8 @@ pub async fn fallback_login(db: &impl ConnectionTrait) -> Result<FallbackSwitch>
 /// whether MitID gives admin access).
 pub async fn set_fallback_login(db: &impl Conn, actor: &Actor, switch: FallbackSwitch) -> Result<()> {
     let value = serde_json::json!({ "on": switch.on, "until": switch.until }).to_string();
-    let row = settings::ActiveModel {
-        key: Set(FALLBACK_KEY.to_owned()),
-        value: Set(value),
-        updated_at: Set(Utc::now()),
-    };
+    let row =
+        settings::ActiveModel { key: Set(FALLBACK_KEY.to_owned()), value: Set(value), updated_at: Set(Utc::now()) };
     let upsert = OnConflict::column(settings::Column::Key)
         .update_columns([settings::Column::Value, settings::Column::UpdatedAt])
         .to_owned();
@@ -155,7 +152,8 @@ pub async fn set_fallback_login(db: &impl Conn, actor: &Actor, switch: FallbackS
         (true, None) => "Nødlogin med MitID slået til".to_owned(),
         (true, Some(until)) => format!("Nødlogin med MitID slået til indtil {}", until.to_rfc3339()),
     };
-    let entry = AuditEntry::new(AuditAction::PermissionChange, "settings").entity(FALLBACK_KEY).description(description);
+    let entry =
+        AuditEntry::new(AuditAction::PermissionChange, "settings").entity(FALLBACK_KEY).description(description);
     audit::record(&tx, actor, entry).await?;
     tx.commit().await.map_err(Error::db("committing the fallback switch"))
 }

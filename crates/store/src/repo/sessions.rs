@@ -146,10 +146,7 @@ pub async fn rotate(db: &impl ConnectionTrait, token: &SessionToken) -> Result<S
 }
 
 pub async fn delete(db: &impl ConnectionTrait, token: &SessionToken) -> Result<()> {
-    sessions::Entity::delete_by_id(token.hash())
-        .exec(db)
-        .await
-        .map_err(Error::db("deleting a session"))?;
+    sessions::Entity::delete_by_id(token.hash()).exec(db).await.map_err(Error::db("deleting a session"))?;
     Ok(())
 }
 
@@ -169,11 +166,7 @@ pub async fn delete_all_of(
     if who.is_empty() {
         return Ok(0);
     }
-    let result = sessions::Entity::delete_many()
-        .filter(who)
-        .exec(db)
-        .await
-        .map_err(Error::db("ending sessions"))?;
+    let result = sessions::Entity::delete_many().filter(who).exec(db).await.map_err(Error::db("ending sessions"))?;
     Ok(result.rows_affected)
 }
 

@@ -18,12 +18,7 @@ const TABLE: &str = "users";
 const WHAT: &str = "Brugeren";
 
 const UNIQUES: &[Unique] = &[
-    Unique {
-        table: TABLE,
-        column: "fk_uuid",
-        field: "fk_uuid",
-        message: "Brugeren findes allerede",
-    },
+    Unique { table: TABLE, column: "fk_uuid", field: "fk_uuid", message: "Brugeren findes allerede" },
     Unique {
         table: TABLE,
         column: "cpr_hash",
@@ -58,24 +53,19 @@ pub async fn create(db: &impl Conn, actor: &Actor, new: NewUser) -> Result<users
         updated_at: Set(now),
     };
     let tx = begin_write(db).await?;
-    let user = row
-        .insert(&tx)
-        .await
-        .map_err(Error::db_unique("creating a user", UNIQUES))?;
-    let entry = AuditEntry::new(AuditAction::Create, TABLE)
-        .entity(user.id)
-        .description(format!("Bruger oprettet: {} ({})", user.name, new.role.label()));
+    let user = row.insert(&tx).await.map_err(Error::db_unique("creating a user", UNIQUES))?;
+    let entry = AuditEntry::new(AuditAction::Create, TABLE).entity(user.id).description(format!(
+        "Bruger oprettet: {} ({})",
+        user.name,
+        new.role.label()
+    ));
     audit::record(&tx, actor, entry).await?;
     tx.commit().await.map_err(Error::db("committing a new user"))?;
     Ok(user)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<users::Model> {
-    users::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(Error::db("reading a user"))?
-        .ok_or(Error::not_found(WHAT))
+    users::Entity::find_by_id(id).one(db).await.map_err(Error::db("reading a user"))?.ok_or(Error::not_found(WHAT))
 }
 
 pub async fn find_by_fk_uuid(db: &impl ConnectionTrait, fk_uuid: &str) -> Result<Option<users::Model>> {
@@ -142,10 +132,7 @@ pub async fn bind_cpr(
     row.cpr_encrypted = Set(Some(vault.encrypt(cpr)));
     row.cpr_hash = Set(Some(vault.hash(cpr)));
     row.updated_at = Set(Utc::now());
-    let user = row
-        .update(&tx)
-        .await
-        .map_err(Error::db_unique("binding MitID to a user", UNIQUES))?;
+    let user = row.update(&tx).await.map_err(Error::db_unique("binding MitID to a user", UNIQUES))?;
     let entry = AuditEntry::new(AuditAction::PermissionChange, TABLE)
         .entity(user.id)
         .description("MitID knyttet til brugeren (til nødlogin)");
@@ -156,8 +143,5 @@ pub async fn bind_cpr(
 
 /// The roles FK granted at the last login, skipping unknown keys.
 pub fn last_fk_roles(user: &users::Model) -> Vec<AdminRole> {
-    user.last_fk_roles
-        .split(',')
-        .filter_map(|key| AdminRole::parse(key).ok())
-        .collect()
+    user.last_fk_roles.split(',').filter_map(|key| AdminRole::parse(key).ok()).collect()
 }

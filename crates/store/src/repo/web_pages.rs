@@ -20,18 +20,11 @@ pub struct WebPage {
 }
 
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<web_pages::Model>> {
-    web_pages::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await
-        .map_err(Error::db("reading a web page"))
+    web_pages::Entity::find_by_id(key.to_owned()).one(db).await.map_err(Error::db("reading a web page"))
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<web_pages::Model>> {
-    web_pages::Entity::find()
-        .order_by_asc(web_pages::Column::Key)
-        .all(db)
-        .await
-        .map_err(Error::db("listing web pages"))
+    web_pages::Entity::find().order_by_asc(web_pages::Column::Key).all(db).await.map_err(Error::db("listing web pages"))
 }
 
 /// Creates or replaces a page.
@@ -44,15 +37,9 @@ pub async fn set(db: &impl Conn, actor: &Actor, page: WebPage) -> Result<web_pag
         active: Set(page.active),
         updated_at: Set(Utc::now()),
     };
-    let upsert = OnConflict::column(C::Key)
-        .update_columns([C::Title, C::Body, C::Active, C::UpdatedAt])
-        .to_owned();
+    let upsert = OnConflict::column(C::Key).update_columns([C::Title, C::Body, C::Active, C::UpdatedAt]).to_owned();
     let tx = begin_write(db).await?;
-    web_pages::Entity::insert(row)
-        .on_conflict(upsert)
-        .exec(&tx)
-        .await
-        .map_err(Error::db("saving a web page"))?;
+    web_pages::Entity::insert(row).on_conflict(upsert).exec(&tx).await.map_err(Error::db("saving a web page"))?;
     let entry = AuditEntry::new(AuditAction::Update, "web_pages")
         .entity(&page.key)
         .description(format!("Siden {} ændret", page.key));

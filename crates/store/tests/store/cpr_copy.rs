@@ -20,7 +20,12 @@ fn record(text: &str, name: &str, days_ago: i64) -> CopyRecord {
 }
 
 fn file(checksum: &str) -> ImportFile {
-    ImportFile { checksum: checksum.into(), name: "D20300301.L4311".into(), produced_on: Some(date(2030, 3, 1)), skipped: 2 }
+    ImportFile {
+        checksum: checksum.into(),
+        name: "D20300301.L4311".into(),
+        produced_on: Some(date(2030, 3, 1)),
+        skipped: 2,
+    }
 }
 
 async fn give(db: &impl ConnectionTrait, seat: seats::Model, participant: uuid::Uuid, state: &str) -> seats::Model {

@@ -86,12 +86,9 @@ impl World {
         }
         .insert(db)
         .await?;
-        election_work_locations::ActiveModel {
-            election_id: Set(election.id),
-            work_location_id: Set(work_location.id),
-        }
-        .insert(db)
-        .await?;
+        election_work_locations::ActiveModel { election_id: Set(election.id), work_location_id: Set(work_location.id) }
+            .insert(db)
+            .await?;
         let alice = participant(db, "Alice").await?;
         let bob = participant(db, "Bob").await?;
         Ok(World {

@@ -164,18 +164,8 @@ store::store_tests! {
 fn repository_futures_are_send(db: &sea_orm::DatabaseConnection, tx: &sea_orm::DatabaseTransaction) {
     fn send<T: Send>(_: T) {}
     let v = vault();
-    send(participants::create(
-        db,
-        &v,
-        &staff(),
-        new_participant("0101901234", "A", "B"),
-    ));
-    send(participants::create(
-        tx,
-        &v,
-        &staff(),
-        new_participant("0101901234", "A", "B"),
-    ));
+    send(participants::create(db, &v, &staff(), new_participant("0101901234", "A", "B")));
+    send(participants::create(tx, &v, &staff(), new_participant("0101901234", "A", "B")));
     send(participants::list(db, &ParticipantFilter::default(), Page::default()));
     send(participants::delete(tx, &staff(), uuid::Uuid::nil()));
     send(audit::list(db, &Default::default(), Page::default()));

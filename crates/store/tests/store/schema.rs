@@ -12,17 +12,11 @@ use uuid::Uuid;
 use crate::fixtures::{World, date, participant, team};
 
 fn is_unique_violation(result: Result<impl Sized, DbErr>) -> bool {
-    matches!(
-        result.map(|_| ()).map_err(|e| e.sql_err()),
-        Err(Some(SqlErr::UniqueConstraintViolation(_)))
-    )
+    matches!(result.map(|_| ()).map_err(|e| e.sql_err()), Err(Some(SqlErr::UniqueConstraintViolation(_))))
 }
 
 fn is_fk_violation(result: Result<impl Sized, DbErr>) -> bool {
-    matches!(
-        result.map(|_| ()).map_err(|e| e.sql_err()),
-        Err(Some(SqlErr::ForeignKeyConstraintViolation(_)))
-    )
+    matches!(result.map(|_| ()).map_err(|e| e.sql_err()), Err(Some(SqlErr::ForeignKeyConstraintViolation(_))))
 }
 
 /// Selecting every column of every entity fails if a column name or type of
@@ -84,10 +78,7 @@ async fn native_types_on_postgres(db: &impl ConnectionTrait) -> Result<(), DbErr
         let sql = format!(
             "SELECT data_type FROM information_schema.columns WHERE table_name = '{table}' AND column_name = '{column}'"
         );
-        let row = db
-            .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
-            .await?
-            .expect("column exists");
+        let row = db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?.expect("column exists");
         assert_eq!(row.try_get::<String>("", "data_type")?, expected, "{table}.{column}");
     }
     Ok(())

@@ -8,12 +8,7 @@ use store::repo::users::{self, NewUser};
 use crate::fixtures::{audit_rows, cpr, staff, vault};
 
 fn new_user(name: &str, fk: &str) -> NewUser {
-    NewUser {
-        name: name.into(),
-        email: None,
-        fk_uuid: Some(fk.into()),
-        role: AdminRole::Secretariat,
-    }
+    NewUser { name: name.into(), email: None, fk_uuid: Some(fk.into()), role: AdminRole::Secretariat }
 }
 
 store::store_tests! {

@@ -87,7 +87,10 @@ pub async fn start(base: &str, ip: std::net::IpAddr) -> anyhow::Result<(SimIdpHa
     let roles: BTreeMap<String, AdminRole> = ROLE_URIS.iter().map(|(uri, role)| ((*uri).to_owned(), *role)).collect();
     let auth = TenantAuth {
         admin: Some(SamlSide { sp: provider(&admin, None), idp: fk_metadata }),
-        portal: Some(SamlSide { sp: provider(&portal, Some(RequestedLoa::Substantial)), idp: nemlogin_metadata.clone() }),
+        portal: Some(SamlSide {
+            sp: provider(&portal, Some(RequestedLoa::Substantial)),
+            idp: nemlogin_metadata.clone(),
+        }),
         admin_mitid: Some(SamlSide { sp: provider(&mitid, Some(RequestedLoa::Substantial)), idp: nemlogin_metadata }),
         roles,
         ..TenantAuth::default()

@@ -132,7 +132,11 @@ fn print_banner(base: &str, idp: &str, data_dir: &Path, seeded: bool, started: I
     println!("Log ind gennem de simulerede identitetsudbydere; vælg en testbruger på deres side.");
     println!("Administration (FK Adgangsstyring):");
     for (id, name, _, role) in seed::ADMINS {
-        let linked = if id == "admin" { format!("; MitID \"{}\" knyttet til nødadgang", idp::ANNA_MITID) } else { String::new() };
+        let linked = if id == "admin" {
+            format!("; MitID \"{}\" knyttet til nødadgang", idp::ANNA_MITID)
+        } else {
+            String::new()
+        };
         println!("  {id:<17} {name} ({}{linked})", role.label());
     }
     println!("  {:<17} rolle i en anden kommune: ingen adgang", "anden-kommune");
@@ -148,6 +152,9 @@ fn print_banner(base: &str, idp: &str, data_dir: &Path, seeded: bool, started: I
     }
     println!("  {:<17} ikke deltager", "ung");
     println!("  {:<17} MitID på lavt niveau: afvises", "lav");
-    println!("Nødadgang: slå den til på {base}/admin/status (som admin), log så ind med MitID \"{}\".", idp::ANNA_MITID);
+    println!(
+        "Nødadgang: slå den til på {base}/admin/status (som admin), log så ind med MitID \"{}\".",
+        idp::ANNA_MITID
+    );
     println!();
 }

@@ -9,8 +9,8 @@ use axum::routing::get;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Europe::Copenhagen;
 use serde::Deserialize;
-use store::repo::audit::{self, AuditAction, AuditFilter};
 use store::repo::Page;
+use store::repo::audit::{self, AuditAction, AuditFilter};
 
 use super::{AdminUser, Chrome, Section};
 use crate::error::Result;

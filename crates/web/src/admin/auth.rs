@@ -102,9 +102,8 @@ impl FromRequestParts<AppState> for AdminUser {
         };
         let token = SessionToken::from_cookie(&session_id);
         let idle = state.auth(&tenant).admin_idle_timeout;
-        let session = sessions::get_valid(&tenant.db, SessionApp::Admin, &token, idle)
-            .await?
-            .ok_or(Error::Unauthenticated)?;
+        let session =
+            sessions::get_valid(&tenant.db, SessionApp::Admin, &token, idle).await?.ok_or(Error::Unauthenticated)?;
         let user_id = session.user_id.ok_or(Error::Unauthenticated)?;
         let user = match store::repo::users::get(&tenant.db, user_id).await {
             Ok(user) if user.active => user,

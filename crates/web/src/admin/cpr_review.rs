@@ -110,7 +110,8 @@ struct Decision {
 async fn remove(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<Decision>) -> Result<Response> {
     admin.require_edit()?;
     let entry = repo::get(admin.db(), id).await?;
-    let seat = seats::Entity::find_by_id(entry.seat_id).one(admin.db()).await.map_err(store::Error::db("reading a seat"))?;
+    let seat =
+        seats::Entity::find_by_id(entry.seat_id).one(admin.db()).await.map_err(store::Error::db("reading a seat"))?;
     let message = seat.map(|s| {
         jobs::cpr::sync::removed_message_job(jobs::cpr::sync::RemovedPayload {
             participant: entry.participant_id,

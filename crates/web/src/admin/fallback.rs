@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, Redirect, Response, IntoResponse};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Router};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Copenhagen;
@@ -107,11 +107,22 @@ async fn metadata(State(state): State<AppState>, tenant: CurrentTenant) -> Resul
     serve_metadata(state.auth(&tenant).admin_mitid.as_ref())
 }
 
-async fn single_logout(State(state): State<AppState>, tenant: CurrentTenant, RawQuery(query): RawQuery) -> Result<Response> {
+async fn single_logout(
+    State(state): State<AppState>,
+    tenant: CurrentTenant,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     let auth = state.auth(&tenant);
     let query = query.unwrap_or_default();
-    slo::single_logout(auth.admin_mitid.as_ref(), &tenant.db, FLOW_MITID, SessionApp::Admin, &query, "/admin/login?logget-ud=1")
-        .await
+    slo::single_logout(
+        auth.admin_mitid.as_ref(),
+        &tenant.db,
+        FLOW_MITID,
+        SessionApp::Admin,
+        &query,
+        "/admin/login?logget-ud=1",
+    )
+    .await
 }
 
 /// The NemLog-in answer to a link or a fallback sign-in.
@@ -198,7 +209,12 @@ fn mitid_refused(e: AttributeError) -> Error {
         }
         _ => "Svaret fra MitID manglede oplysninger, vi skal bruge. Prøv igen.",
     };
-    Error::Refused { status: StatusCode::FORBIDDEN, title: "Log ind mislykkedes", message: message.into(), back: "/admin/login" }
+    Error::Refused {
+        status: StatusCode::FORBIDDEN,
+        title: "Log ind mislykkedes",
+        message: message.into(),
+        back: "/admin/login",
+    }
 }
 
 fn fallback_off() -> Error {
@@ -257,7 +273,9 @@ async fn switch(admin: AdminUser, Form(form): Form<SwitchForm>) -> Result<Respon
                 h => match h.parse::<i64>() {
                     Ok(n) if (1..=MAX_HOURS).contains(&n) => Some(n),
                     _ => {
-                        return Err(Error::BadRequest(format!("Antal timer skal være et helt tal fra 1 til {MAX_HOURS}.")));
+                        return Err(Error::BadRequest(format!(
+                            "Antal timer skal være et helt tal fra 1 til {MAX_HOURS}."
+                        )));
                     }
                 },
             };

@@ -16,9 +16,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/integrations", get(page))
-        .route("/integrations/{name}/test", post(test_now))
+    Router::new().route("/integrations", get(page)).route("/integrations/{name}/test", post(test_now))
 }
 
 pub struct Line {
@@ -97,11 +95,8 @@ async fn page(admin: AdminUser, State(state): State<AppState>) -> Result<Respons
 /// also recorded in the integration's status, so the table reflects it.
 async fn test_now(admin: AdminUser, State(state): State<AppState>, Path(name): Path<String>) -> Result<Response> {
     admin.require_edit()?;
-    let monitor = state
-        .integrations_for(&admin.tenant)
-        .into_iter()
-        .find(|m| m.name() == name)
-        .ok_or(Error::NotFound)?;
+    let monitor =
+        state.integrations_for(&admin.tenant).into_iter().find(|m| m.name() == name).ok_or(Error::NotFound)?;
     let report = monitor.probe.probe().await;
     render_page(&admin, &state, Some(report)).await
 }

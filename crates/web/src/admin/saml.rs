@@ -129,8 +129,9 @@ async fn acs(
 ) -> Result<Response> {
     let auth = state.auth(&tenant);
     let side = auth.admin.as_ref().ok_or_else(not_configured)?;
-    let (login, pending) =
-        crate::auth::consume(side, &tenant.db, &[FLOW], &form.saml_response).await.map_err(refused("FK Adgangsstyring"))?;
+    let (login, pending) = crate::auth::consume(side, &tenant.db, &[FLOW], &form.saml_response)
+        .await
+        .map_err(refused("FK Adgangsstyring"))?;
     attributes::require_fk_assurance(&login).map_err(|e| {
         tracing::warn!(error = %e, "FK sign-in below the required assurance");
         low_assurance()
@@ -227,7 +228,8 @@ impl FkIdentity {
             .or_else(|| attr(names::FULL_NAME))
             .or_else(|| attr("urn:oid:2.5.4.3"))
             .unwrap_or_else(|| "Ukendt bruger".to_owned());
-        let email = attr("https://data.gov.dk/model/core/eid/email").or_else(|| attr("urn:oid:0.9.2342.19200300.100.1.3"));
+        let email =
+            attr("https://data.gov.dk/model/core/eid/email").or_else(|| attr("urn:oid:0.9.2342.19200300.100.1.3"));
         FkIdentity { uuid, name, email }
     }
 }
@@ -283,7 +285,11 @@ pub fn no_access(tenant_name: &str) -> Error {
 }
 
 /// Ends the local session, then the SAML session at the IdP it came from.
-async fn logout(State(state): State<AppState>, tenant: CurrentTenant, headers: axum::http::HeaderMap) -> Result<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    tenant: CurrentTenant,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
     let clear = cookies::clear(ADMIN_COOKIE, cookies::ADMIN_PATH, state.secure_cookies);
     let done = "/admin/login?logget-ud=1";
     let Some(id) = crate::cookies::get(&headers, ADMIN_COOKIE) else {
@@ -311,7 +317,11 @@ async fn logout(State(state): State<AppState>, tenant: CurrentTenant, headers: a
     Ok(([(header::SET_COOKIE, clear)], Redirect::to(target.as_deref().unwrap_or(done))).into_response())
 }
 
-async fn single_logout(State(state): State<AppState>, tenant: CurrentTenant, RawQuery(query): RawQuery) -> Result<Response> {
+async fn single_logout(
+    State(state): State<AppState>,
+    tenant: CurrentTenant,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     let auth = state.auth(&tenant);
     let query = query.unwrap_or_default();
     slo::single_logout(auth.admin.as_ref(), &tenant.db, FLOW, SessionApp::Admin, &query, "/admin/login?logget-ud=1")

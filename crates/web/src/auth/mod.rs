@@ -120,12 +120,13 @@ impl<'a> SamlStore<'a> {
 
 impl PendingRequests for SamlStore<'_> {
     async fn take(&self, request_id: &str) -> Result<Option<PendingRequest>, StoreError> {
-        let taken = saml_state::take_pending(self.db, request_id, self.apps)
-            .await
-            .map_err(|e| StoreError(e.to_string()))?;
-        let pending = taken
-            .as_ref()
-            .map(|p| PendingRequest { id: p.id.clone(), created_at: p.created_at, expires_at: p.expires_at });
+        let taken =
+            saml_state::take_pending(self.db, request_id, self.apps).await.map_err(|e| StoreError(e.to_string()))?;
+        let pending = taken.as_ref().map(|p| PendingRequest {
+            id: p.id.clone(),
+            created_at: p.created_at,
+            expires_at: p.expires_at,
+        });
         *self.taken.lock().unwrap_or_else(|e| e.into_inner()) = taken;
         Ok(pending)
     }
@@ -254,7 +255,10 @@ mod tests {
         let mut auth = TenantAuth::default();
         auth.roles.insert("urn:reader".into(), AdminRole::Reader);
         auth.roles.insert("urn:admin".into(), AdminRole::Administrator);
-        assert_eq!(auth.roles_for(["urn:reader", "urn:admin", "urn:other"]), [AdminRole::Administrator, AdminRole::Reader]);
+        assert_eq!(
+            auth.roles_for(["urn:reader", "urn:admin", "urn:other"]),
+            [AdminRole::Administrator, AdminRole::Reader]
+        );
         assert!(auth.roles_for(["urn:other"]).is_empty());
     }
 }

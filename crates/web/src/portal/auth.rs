@@ -144,14 +144,13 @@ async fn acs(
 ) -> Result<Response> {
     let auth = state.auth(&tenant);
     let side = auth.portal.as_ref().ok_or_else(not_configured)?;
-    let (login, pending) =
-        crate::auth::consume(side, &tenant.db, &[FLOW], &form.saml_response).await.map_err(|e| {
-            let mut error = crate::admin::saml::refused("MitID")(e);
-            if let Error::Refused { back, .. } = &mut error {
-                *back = "/";
-            }
-            error
-        })?;
+    let (login, pending) = crate::auth::consume(side, &tenant.db, &[FLOW], &form.saml_response).await.map_err(|e| {
+        let mut error = crate::admin::saml::refused("MitID")(e);
+        if let Error::Refused { back, .. } = &mut error {
+            *back = "/";
+        }
+        error
+    })?;
     let identity = attributes::nemlogin_identity(&login, Loa::Substantial).map_err(refused)?;
     let participant = store::repo::participants::find_by_cpr(&tenant.db, &tenant.vault, &identity.cpr).await?;
     let name = identity
@@ -219,7 +218,11 @@ async fn logout(State(state): State<AppState>, tenant: CurrentTenant, headers: H
     Ok(([(header::SET_COOKIE, clear)], Redirect::to(target.as_deref().unwrap_or(done))).into_response())
 }
 
-async fn single_logout(State(state): State<AppState>, tenant: CurrentTenant, RawQuery(query): RawQuery) -> Result<Response> {
+async fn single_logout(
+    State(state): State<AppState>,
+    tenant: CurrentTenant,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     let auth = state.auth(&tenant);
     let query = query.unwrap_or_default();
     slo::single_logout(auth.portal.as_ref(), &tenant.db, FLOW, SessionApp::Portal, &query, "/?logget-ud=1").await

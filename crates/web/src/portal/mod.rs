@@ -93,7 +93,11 @@ struct FrontQuery {
 
 /// The municipality's own front-page text (edited by the secretariat), or a
 /// plain default until they have written one.
-async fn front_page(tenant: CurrentTenant, citizen: MaybeCitizen, Query(query): Query<FrontQuery>) -> Result<Html<String>> {
+async fn front_page(
+    tenant: CurrentTenant,
+    citizen: MaybeCitizen,
+    Query(query): Query<FrontQuery>,
+) -> Result<Html<String>> {
     let page = store::repo::web_pages::get(&tenant.db, "front").await?;
     let (title, body) = match page {
         Some(p) if !p.title.trim().is_empty() => (p.title, p.body),

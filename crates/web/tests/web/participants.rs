@@ -17,7 +17,7 @@ use integrations::cpr::{
     PersonName, PersonStatus, Provider,
 };
 use integrations::resilience::{CallError, HealthProbe, ProbeReport, Resilience, Settings};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, ActiveModelTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use store::entity::{audit_log, participants, seats};
 use store::store_tests;
 use store::testing::TestDb;
@@ -62,12 +62,21 @@ fn record(cpr: &str, first: &str, last: &str, status: PersonStatus, citizenship:
         birth_date: cpr.birth_date(),
         cpr,
         current_cpr: None,
-        name: PersonName { first_names: first.into(), middle_name: None, last_name: last.into(), addressing_name: None },
+        name: PersonName {
+            first_names: first.into(),
+            middle_name: None,
+            last_name: last.into(),
+            addressing_name: None,
+        },
         age: None,
         sex: None,
         status,
         status_date: None,
-        citizenship: Some(Citizenship { country: CountryCode::parse(citizenship).unwrap(), country_name: None, since: None }),
+        citizenship: Some(Citizenship {
+            country: CountryCode::parse(citizenship).unwrap(),
+            country_name: None,
+            since: None,
+        }),
         address: Some(Address {
             kind: AddressKind::Domestic,
             street: "Algade 1".into(),
@@ -154,7 +163,14 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 /// Saves a participant with `cpr` in `team`; returns the new id.
 async fn create(app: &TestApp, client: &reqwest::Client, cpr: &str, team: Uuid) -> anyhow::Result<Uuid> {
     let team = team.to_string();
-    let fields = form(&[("cpr", cpr), ("action", "save"), ("teams", &team), ("mobile", "12345678"), ("first_name", "Ida"), ("last_name", "Foreløbig")]);
+    let fields = form(&[
+        ("cpr", cpr),
+        ("action", "save"),
+        ("teams", &team),
+        ("mobile", "12345678"),
+        ("first_name", "Ida"),
+        ("last_name", "Foreløbig"),
+    ]);
     let response = client.post(app.url("/admin/participants/new")).form(&fields).send().await?;
     let to = location(&response);
     anyhow::ensure!(response.status() == 303, "create: {} {}", response.status(), response.text().await?);

@@ -14,7 +14,12 @@ use crate::support::{TestApp, location, page};
 
 /// A participant with CPR `cpr`, holding an accepted seat at a work location
 /// ("Korsbæk Skole"); returns their id and the work location's title.
-pub async fn participant_with_seat(app: &TestApp, cpr: &str, first: &str, last: &str) -> anyhow::Result<(Uuid, String)> {
+pub async fn participant_with_seat(
+    app: &TestApp,
+    cpr: &str,
+    first: &str,
+    last: &str,
+) -> anyhow::Result<(Uuid, String)> {
     let id = participant(app, cpr, first, last).await?;
     let of = staffed(app.db(), true).await?;
     let seat_id = seat(app.db(), &of).await?;
@@ -65,9 +70,12 @@ pub async fn make_team_responsible(app: &TestApp, participant: Uuid, of: &SeatOf
 }
 
 pub async fn make_work_location_responsible(app: &TestApp, participant: Uuid, of: &SeatOf) -> anyhow::Result<()> {
-    work_location_responsibles::ActiveModel { work_location_id: Set(of.work_location), participant_id: Set(participant) }
-        .insert(app.db())
-        .await?;
+    work_location_responsibles::ActiveModel {
+        work_location_id: Set(of.work_location),
+        participant_id: Set(participant),
+    }
+    .insert(app.db())
+    .await?;
     Ok(())
 }
 

@@ -14,8 +14,8 @@ use integrations::saml::{Credential, IdpMetadata, RequestedLoa, ServiceProvider}
 use reqwest::redirect::Policy;
 use simulators::idp::{Flavour, IdpConfig, SimIdp, SimIdpHandle, SpConfig};
 use store::repo::sessions::{self, NewSession, SessionApp};
-use store::testing::TestDb;
 use store::tenants::{Tenant, TenantRegistry};
+use store::testing::TestDb;
 use web::auth::{SamlSide, TenantAuth};
 
 pub const SP_KEY: &str = include_str!("../../../simulators/fixtures/keys/sp-key.pem");
@@ -224,9 +224,8 @@ async fn start_idps(base: &str) -> anyhow::Result<((SamlSide, SamlSide, SamlSide
         sp.requested_loa = loa;
         sp
     };
-    let urls = |path: &str| {
-        (format!("{base}{path}/metadata"), format!("{base}{path}/acs"), format!("{base}{path}/slo"))
-    };
+    let urls =
+        |path: &str| (format!("{base}{path}/metadata"), format!("{base}{path}/acs"), format!("{base}{path}/slo"));
     let (e, a, s) = urls("/admin/saml");
     let admin = SamlSide { sp: provider(e, a, s, None), idp: fk_meta };
     let (e, a, s) = urls("/saml");
@@ -330,7 +329,8 @@ impl TestApp {
     /// Adds a fault to the IdP simulators (see the simulators' README).
     pub async fn idp_fault(&self, fault: serde_json::Value) -> anyhow::Result<()> {
         let handle = self.idp.as_ref().expect("started with SAML");
-        let response = reqwest::Client::new().post(format!("{}/__sim/faults", handle.base_url)).json(&fault).send().await?;
+        let response =
+            reqwest::Client::new().post(format!("{}/__sim/faults", handle.base_url)).json(&fault).send().await?;
         anyhow::ensure!(response.status().is_success(), "fault refused: {}", response.text().await?);
         Ok(())
     }

@@ -3,10 +3,8 @@
 use domain::{CprNumber, Cvr};
 
 pub(crate) const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-pub(crate) const PBDE: &str =
-    "http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/5/";
-pub(crate) const AUTHORITY_CONTEXT: &str =
-    "http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/";
+pub(crate) const PBDE: &str = "http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/5/";
+pub(crate) const AUTHORITY_CONTEXT: &str = "http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/";
 pub(crate) const PNR: &str = "http://serviceplatformen.dk/xml/schemas/cpr/PNR/1/";
 
 /// The `SOAPAction` header value, quotes included as SOAP 1.1 writes it.
@@ -55,18 +53,9 @@ mod tests {
         assert!(root.is(SOAP_ENV, "Envelope"));
         let request = root.path(&["Body", "PersonLookupRequest"]).unwrap();
         assert!(request.is(PBDE, "PersonLookupRequest"));
-        let names: Vec<_> = request
-            .children
-            .iter()
-            .map(|c| (c.ns.as_deref().unwrap(), c.name.as_str()))
-            .collect();
-        assert_eq!(
-            names,
-            [(AUTHORITY_CONTEXT, "AuthorityContext"), (PNR, "PNR")]
-        );
-        let cvr_element = request
-            .path(&["AuthorityContext", "MunicipalityCVR"])
-            .unwrap();
+        let names: Vec<_> = request.children.iter().map(|c| (c.ns.as_deref().unwrap(), c.name.as_str())).collect();
+        assert_eq!(names, [(AUTHORITY_CONTEXT, "AuthorityContext"), (PNR, "PNR")]);
+        let cvr_element = request.path(&["AuthorityContext", "MunicipalityCVR"]).unwrap();
         assert!(cvr_element.is(AUTHORITY_CONTEXT, "MunicipalityCVR"));
         assert_eq!(cvr_element.text(), Some("29189846"));
         assert_eq!(request.text_at(&["PNR"]), Some("0101701234"));

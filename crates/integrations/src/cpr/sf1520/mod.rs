@@ -27,10 +27,8 @@ pub use envelope::{CONTENT_TYPE, SOAP_ACTION};
 /// The integration's name in metrics and on the status page.
 pub const INTEGRATION: &str = "sf1520";
 
-pub const TEST_ENDPOINT: &str =
-    "https://exttest.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
-pub const PRODUCTION_ENDPOINT: &str =
-    "https://prod.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
+pub const TEST_ENDPOINT: &str = "https://exttest.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
+pub const PRODUCTION_ENDPOINT: &str = "https://prod.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
 
 /// A client certificate with its private key, PEM-encoded. Never printed.
 #[derive(Clone)]
@@ -125,20 +123,13 @@ pub struct Sf1520Client {
 
 impl Sf1520Client {
     pub fn new(config: Sf1520Config) -> Result<Self, BuildError> {
-        let resilience = Arc::new(Resilience::new(
-            INTEGRATION,
-            config.tenant.as_deref(),
-            config.settings.clone(),
-        ));
+        let resilience = Arc::new(Resilience::new(INTEGRATION, config.tenant.as_deref(), config.settings.clone()));
         Sf1520Client::with_resilience(config, resilience)
     }
 
     /// As [`Sf1520Client::new`], sharing a resilience layer (and its breaker,
     /// status and clock) that the caller made and keeps.
-    pub fn with_resilience(
-        config: Sf1520Config,
-        resilience: Arc<Resilience>,
-    ) -> Result<Self, BuildError> {
+    pub fn with_resilience(config: Sf1520Config, resilience: Arc<Resilience>) -> Result<Self, BuildError> {
         config.settings.validate().map_err(BuildError::Settings)?;
         let https = config.endpoint.starts_with("https://");
         if !https && !config.endpoint.starts_with("http://") {
@@ -190,9 +181,7 @@ impl Sf1520Client {
         if probe {
             self.resilience.probe_call(|| self.attempt(body, cpr)).await
         } else {
-            self.resilience
-                .call(Idempotency::Idempotent, || self.attempt(body.clone(), cpr))
-                .await
+            self.resilience.call(Idempotency::Idempotent, || self.attempt(body.clone(), cpr)).await
         }
     }
 }
@@ -207,17 +196,13 @@ fn http_client(config: &Sf1520Config) -> Result<reqwest::Client, BuildError> {
         .timeout(config.settings.total_timeout)
         .user_agent(concat!("valghalla/", env!("CARGO_PKG_VERSION")));
     if let Some(identity) = &config.identity {
-        let identity = reqwest::Identity::from_pem(&identity.pem)
-            .map_err(|e| BuildError::Identity(chain(&e)))?;
+        let identity = reqwest::Identity::from_pem(&identity.pem).map_err(|e| BuildError::Identity(chain(&e)))?;
         builder = builder.identity(identity);
     }
     if let Some(roots) = &config.trusted_roots {
-        let roots = reqwest::Certificate::from_pem_bundle(roots)
-            .map_err(|e| BuildError::TrustedRoots(chain(&e)))?;
+        let roots = reqwest::Certificate::from_pem_bundle(roots).map_err(|e| BuildError::TrustedRoots(chain(&e)))?;
         if roots.is_empty() {
-            return Err(BuildError::TrustedRoots(
-                "no certificate in the PEM text".into(),
-            ));
+            return Err(BuildError::TrustedRoots("no certificate in the PEM text".into()));
         }
         builder = builder.tls_certs_only(roots);
     }
@@ -253,14 +238,9 @@ impl CprRegistry for Sf1520Client {
                 }
                 Err(CallError::NotFound) => {
                     tracing::info!("CPR says the number does not exist");
-                    Err(CprError::UnknownCpr {
-                        provider: Provider::Sf1520,
-                    })
+                    Err(CprError::UnknownCpr { provider: Provider::Sf1520 })
                 }
-                Err(error) => Err(CprError::Service {
-                    provider: Provider::Sf1520,
-                    error,
-                }),
+                Err(error) => Err(CprError::Service { provider: Provider::Sf1520, error }),
             }
         }
         .instrument(span)
@@ -286,10 +266,7 @@ impl HealthProbe for Sf1520Client {
         let started = Instant::now();
         let result = self.lookup_via(cpr, true).await;
         let (ok, detail) = match result {
-            Ok(record) => (
-                true,
-                format!("PersonLookup answered (status {:02})", record.status.code()),
-            ),
+            Ok(record) => (true, format!("PersonLookup answered (status {:02})", record.status.code())),
             Err(CallError::NotFound) => (true, "PersonLookup answered: PNR not found".to_owned()),
             Err(error) => (false, format!("PersonLookup failed: {error}")),
         };

@@ -7,8 +7,8 @@ use domain::{CountryCode, CprNumber, MunicipalityCode};
 use super::envelope::{PBDE, SOAP_ENV};
 use super::xml::{self, Element};
 use crate::cpr::record::{
-    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship,
-    PersonName, PersonStatus, PollingDistrict, Sex,
+    Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
+    PollingDistrict, Sex,
 };
 use crate::resilience::{CallError, excerpt};
 
@@ -17,27 +17,15 @@ const PNR_NOT_FOUND: &str = "pnr not found";
 
 /// Turns an HTTP answer into a record, or classifies why it is not one.
 /// `NotFound` means CPR said the person does not exist.
-pub(crate) fn read_answer(
-    status: u16,
-    body: &[u8],
-    cpr: &CprNumber,
-) -> Result<CprRecord, CallError> {
+pub(crate) fn read_answer(status: u16, body: &[u8], cpr: &CprNumber) -> Result<CprRecord, CallError> {
     let success = (200..300).contains(&status);
     let not_understood = |why: String| {
-        if success {
-            CallError::malformed(why)
-        } else {
-            CallError::status(status, &String::from_utf8_lossy(body))
-        }
+        if success { CallError::malformed(why) } else { CallError::status(status, &String::from_utf8_lossy(body)) }
     };
-    let text =
-        std::str::from_utf8(body).map_err(|_| not_understood("the answer is not UTF-8".into()))?;
+    let text = std::str::from_utf8(body).map_err(|_| not_understood("the answer is not UTF-8".into()))?;
     let root = xml::parse(text).map_err(not_understood)?;
     if !root.is(SOAP_ENV, "Envelope") {
-        return Err(not_understood(format!(
-            "the answer is not a SOAP 1.1 envelope (root {})",
-            root.name
-        )));
+        return Err(not_understood(format!("the answer is not a SOAP 1.1 envelope (root {})", root.name)));
     }
     let body = root
         .children
@@ -47,21 +35,13 @@ pub(crate) fn read_answer(
     if let Some(fault) = body.children.iter().find(|c| c.is(SOAP_ENV, "Fault")) {
         return Err(read_fault(fault));
     }
-    let Some(response) = body
-        .children
-        .iter()
-        .find(|c| c.is(PBDE, "PersonLookupResponse"))
-    else {
+    let Some(response) = body.children.iter().find(|c| c.is(PBDE, "PersonLookupResponse")) else {
         return Err(not_understood(
-            "soap:Body holds neither a PersonLookupResponse (PersonBaseDataExtended/5) nor a Fault"
-                .into(),
+            "soap:Body holds neither a PersonLookupResponse (PersonBaseDataExtended/5) nor a Fault".into(),
         ));
     };
     if !success {
-        return Err(CallError::status(
-            status,
-            "a PersonLookupResponse with an error status",
-        ));
+        return Err(CallError::status(status, "a PersonLookupResponse with an error status"));
     }
     read_person(response, cpr)
 }
@@ -73,54 +53,31 @@ fn read_fault(fault: &Element) -> CallError {
     let errors: Vec<(Option<&str>, Option<&str>)> = fault
         .path(&["detail", "ServiceplatformFault", "ErrorList"])
         .map(|list| {
-            list.children_named("Error")
-                .map(|e| (e.text_at(&["ErrorCode"]), e.text_at(&["ErrorText"])))
-                .collect()
+            list.children_named("Error").map(|e| (e.text_at(&["ErrorCode"]), e.text_at(&["ErrorText"]))).collect()
         })
         .unwrap_or_default();
     let says_unknown = |text: &str| text.to_lowercase().contains(PNR_NOT_FOUND);
-    if says_unknown(faultstring)
-        || errors
-            .iter()
-            .any(|(_, text)| text.is_some_and(says_unknown))
-    {
+    if says_unknown(faultstring) || errors.iter().any(|(_, text)| text.is_some_and(says_unknown)) {
         return CallError::NotFound;
     }
-    let code = errors
-        .iter()
-        .find_map(|(code, _)| *code)
-        .unwrap_or(faultcode);
+    let code = errors.iter().find_map(|(code, _)| *code).unwrap_or(faultcode);
     let texts: Vec<&str> = errors.iter().filter_map(|(_, text)| *text).collect();
-    let text = if texts.is_empty() {
-        faultstring.to_owned()
-    } else {
-        texts.join("; ")
-    };
+    let text = if texts.is_empty() { faultstring.to_owned() } else { texts.join("; ") };
     CallError::fault(code, &text)
 }
 
 fn read_person(response: &Element, cpr: &CprNumber) -> Result<CprRecord, CallError> {
-    let person = response
-        .child("persondata")
-        .ok_or_else(|| CallError::malformed("the answer has no persondata"))?;
+    let person = response.child("persondata").ok_or_else(|| CallError::malformed("the answer has no persondata"))?;
     if let Some(number) = person.text_at(&["personnummer"])
         && number.replace('-', "") != cpr.expose()
     {
-        return Err(CallError::malformed(
-            "the answer is about another person than the one asked for",
-        ));
+        return Err(CallError::malformed("the answer is about another person than the one asked for"));
     }
-    let current_cpr = person
-        .text_at(&["gaeldendePersonnummer"])
-        .and_then(|n| CprNumber::parse(n).ok())
-        .filter(|n| n != cpr);
-    let status = person
-        .text_at(&["status", "status"])
-        .ok_or_else(|| CallError::malformed("persondata has no status"))?;
-    let status = status
-        .parse::<u16>()
-        .map(PersonStatus::from_code)
-        .map_err(|_| bad("status/status", status))?;
+    let current_cpr =
+        person.text_at(&["gaeldendePersonnummer"]).and_then(|n| CprNumber::parse(n).ok()).filter(|n| n != cpr);
+    let status =
+        person.text_at(&["status", "status"]).ok_or_else(|| CallError::malformed("persondata has no status"))?;
+    let status = status.parse::<u16>().map(PersonStatus::from_code).map_err(|_| bad("status/status", status))?;
     let address_block = response.child("adresse");
     let emigration = address_block.and_then(|a| a.child("udrejseoplysninger"));
     Ok(CprRecord {
@@ -151,8 +108,7 @@ fn read_person(response: &Element, cpr: &CprNumber) -> Result<CprRecord, CallErr
             .map(|c| lines(c, "kontaktAdr"))
             .unwrap_or_default(),
         guardianship: Guardianship {
-            under_guardianship: flag_at(person, &["umyndiggoerelse", "umyndiggjort"])?
-                .unwrap_or(false),
+            under_guardianship: flag_at(person, &["umyndiggoerelse", "umyndiggjort"])?.unwrap_or(false),
             since: date_at(person, &["umyndiggoerelse", "umyndiggoerelseStartdato"])?,
         },
         protected_address: flag_at(person, &["adressebeskyttelse", "beskyttet"])?.unwrap_or(false),
@@ -180,9 +136,7 @@ fn read_citizenship(person: &Element) -> Result<Option<Citizenship>, CallError> 
     };
     Ok(Some(Citizenship {
         country,
-        country_name: block
-            .text_at(&["landekodeMyndighedsnavn"])
-            .map(str::to_owned),
+        country_name: block.text_at(&["landekodeMyndighedsnavn"]).map(str::to_owned),
         since: date_at(block, &["statsborgerskabDato"])?,
     }))
 }
@@ -192,9 +146,7 @@ fn read_citizenship(person: &Element) -> Result<Option<Citizenship>, CallError> 
 fn read_domestic(current: &Element) -> Result<Option<Address>, CallError> {
     let text = |name: &str| current.text_at(&[name]).map(str::to_owned);
     let road = match (
-        current
-            .text_at(&["vejadresseringsnavn"])
-            .or(current.text_at(&["vejnavn"])),
+        current.text_at(&["vejadresseringsnavn"]).or(current.text_at(&["vejnavn"])),
         current.text_at(&["husnummer"]),
     ) {
         (Some(road), Some(number)) => Some(format!("{road} {}", number.trim_start_matches('0'))),
@@ -209,14 +161,10 @@ fn read_domestic(current: &Element) -> Result<Option<Address>, CallError> {
         None => None,
     };
     let district = current.child("distrikter");
-    let polling_district = district
-        .and_then(|d| d.text_at(&["valgdistriktKode"]))
-        .map(|code| PollingDistrict {
-            code: code.to_owned(),
-            name: district
-                .and_then(|d| d.text_at(&["valgdistrikt"]))
-                .map(str::to_owned),
-        });
+    let polling_district = district.and_then(|d| d.text_at(&["valgdistriktKode"])).map(|code| PollingDistrict {
+        code: code.to_owned(),
+        name: district.and_then(|d| d.text_at(&["valgdistrikt"])).map(str::to_owned),
+    });
     let from_districts = |name: &str| district.and_then(|d| d.text_at(&[name])).map(str::to_owned);
     Ok(Some(Address {
         kind: AddressKind::Domestic,
@@ -244,10 +192,7 @@ fn read_abroad(emigration: &Element) -> Result<Option<Address>, CallError> {
         Some(second) => {
             let digits: String = second.chars().take_while(char::is_ascii_digit).collect();
             let rest = second[digits.len()..].trim();
-            (
-                (!digits.is_empty()).then_some(digits),
-                (!rest.is_empty()).then(|| rest.to_owned()),
-            )
+            ((!digits.is_empty()).then_some(digits), (!rest.is_empty()).then(|| rest.to_owned()))
         }
         None => (None, None),
     };
@@ -269,18 +214,14 @@ fn read_abroad(emigration: &Element) -> Result<Option<Address>, CallError> {
 fn read_emigration(emigration: &Element) -> Result<Emigration, CallError> {
     Ok(Emigration {
         country: country_at(emigration, &["udrejselandekode"])?,
-        country_name: emigration
-            .text_at(&["udrejselandekodeMyndighedsnavn"])
-            .map(str::to_owned),
+        country_name: emigration.text_at(&["udrejselandekodeMyndighedsnavn"]).map(str::to_owned),
         date: date_at(emigration, &["udrejsedato"])?,
     })
 }
 
 /// The non-empty texts of `{prefix}1` .. `{prefix}5`.
 fn lines(block: &Element, prefix: &str) -> Vec<String> {
-    (1..=5)
-        .filter_map(|n| block.text_at(&[&format!("{prefix}{n}")]).map(str::to_owned))
-        .collect()
+    (1..=5).filter_map(|n| block.text_at(&[&format!("{prefix}{n}")]).map(str::to_owned)).collect()
 }
 
 /// A date element: either its own text or, for dates with an uncertainty
@@ -293,9 +234,7 @@ fn date_at(parent: &Element, path: &[&str]) -> Result<Option<NaiveDate>, CallErr
         return Ok(None);
     };
     let day = text.get(..10).unwrap_or(text);
-    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| bad(path.join("/").as_str(), text))
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").map(Some).map_err(|_| bad(path.join("/").as_str(), text))
 }
 
 fn flag_at(parent: &Element, path: &[&str]) -> Result<Option<bool>, CallError> {
@@ -310,15 +249,10 @@ fn flag_at(parent: &Element, path: &[&str]) -> Result<Option<bool>, CallError> {
 fn country_at(parent: &Element, path: &[&str]) -> Result<Option<CountryCode>, CallError> {
     match parent.text_at(path) {
         None => Ok(None),
-        Some(code) => CountryCode::parse(code)
-            .map(Some)
-            .map_err(|_| bad(&path.join("/"), code)),
+        Some(code) => CountryCode::parse(code).map(Some).map_err(|_| bad(&path.join("/"), code)),
     }
 }
 
 fn bad(field: &str, value: &str) -> CallError {
-    CallError::malformed(format!(
-        "unexpected value in {field}: \"{}\"",
-        excerpt(value)
-    ))
+    CallError::malformed(format!("unexpected value in {field}: \"{}\"", excerpt(value)))
 }

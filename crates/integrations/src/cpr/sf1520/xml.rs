@@ -39,9 +39,7 @@ impl Element {
 
     /// Follows local names down the tree.
     pub fn path(&self, names: &[&str]) -> Option<&Element> {
-        names
-            .iter()
-            .try_fold(self, |element, name| element.child(name))
+        names.iter().try_fold(self, |element, name| element.child(name))
     }
 
     /// The trimmed, non-empty text at a path below this element.
@@ -63,10 +61,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
                 return Err(format!("undeclared namespace prefix {prefix}"));
             }
             Err(e) => {
-                return Err(format!(
-                    "XML error at byte {}: {e}",
-                    reader.error_position()
-                ));
+                return Err(format!("XML error at byte {}: {e}", reader.error_position()));
             }
         };
         match event {
@@ -101,12 +96,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
 }
 
 fn element(ns: Option<String>, name: &str) -> Element {
-    Element {
-        ns,
-        name: name.to_owned(),
-        children: Vec::new(),
-        text: String::new(),
-    }
+    Element { ns, name: name.to_owned(), children: Vec::new(), text: String::new() }
 }
 
 fn close(stack: &mut [Element], root: &mut Option<Element>, done: Element) {
@@ -166,15 +156,7 @@ mod tests {
 
     #[test]
     fn refuses_broken_documents() {
-        for bad in [
-            "",
-            "<a><b></a>",
-            "<a>",
-            "<p:a/>",
-            "<a/><b/>",
-            "<a>&nbsp;</a>",
-            "just text",
-        ] {
+        for bad in ["", "<a><b></a>", "<a>", "<p:a/>", "<a/><b/>", "<a>&nbsp;</a>", "just text"] {
             assert!(parse(bad).is_err(), "{bad:?} should not parse");
         }
     }

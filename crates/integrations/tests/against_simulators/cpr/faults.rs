@@ -36,11 +36,7 @@ async fn every_fault_kind_is_classified_and_retried_where_transient() {
     let sim = start(CprSimConfig::default()).await;
     let all_attempts = Some(3);
     let cases = [
-        Case {
-            rule: r#"{"kind":"down"}"#,
-            expect: |r| status(r, 503),
-            requests: all_attempts,
-        },
+        Case { rule: r#"{"kind":"down"}"#, expect: |r| status(r, 503), requests: all_attempts },
         Case {
             rule: r#"{"kind":"downtime_window","params":{"seconds":60}}"#,
             expect: |r| status(r, 503),
@@ -66,16 +62,8 @@ async fn every_fault_kind_is_classified_and_retried_where_transient() {
             expect: |r| kind(r, K::Fault),
             requests: Some(1),
         },
-        Case {
-            rule: r#"{"kind":"no_agreement"}"#,
-            expect: |r| fault_code(r, "NoServiceAgreement"),
-            requests: Some(1),
-        },
-        Case {
-            rule: r#"{"kind":"malformed"}"#,
-            expect: |r| kind(r, K::Malformed),
-            requests: Some(1),
-        },
+        Case { rule: r#"{"kind":"no_agreement"}"#, expect: |r| fault_code(r, "NoServiceAgreement"), requests: Some(1) },
+        Case { rule: r#"{"kind":"malformed"}"#, expect: |r| kind(r, K::Malformed), requests: Some(1) },
         Case {
             rule: r#"{"kind":"malformed","params":{"variant":"wrong_namespace"}}"#,
             expect: |r| kind(r, K::Malformed),
@@ -91,21 +79,9 @@ async fn every_fault_kind_is_classified_and_retried_where_transient() {
             expect: |r| kind(r, K::Malformed),
             requests: Some(1),
         },
-        Case {
-            rule: r#"{"kind":"html_error"}"#,
-            expect: |r| status(r, 502),
-            requests: all_attempts,
-        },
-        Case {
-            rule: r#"{"kind":"unauthorized"}"#,
-            expect: |r| status(r, 403),
-            requests: Some(1),
-        },
-        Case {
-            rule: r#"{"kind":"close_connection"}"#,
-            expect: |r| kind(r, K::Connect),
-            requests: Some(0),
-        },
+        Case { rule: r#"{"kind":"html_error"}"#, expect: |r| status(r, 502), requests: all_attempts },
+        Case { rule: r#"{"kind":"unauthorized"}"#, expect: |r| status(r, 403), requests: Some(1) },
+        Case { rule: r#"{"kind":"close_connection"}"#, expect: |r| kind(r, K::Connect), requests: Some(0) },
     ];
     run(&sim, &cases).await;
 }
@@ -116,21 +92,13 @@ async fn every_fault_kind_is_classified_and_retried_where_transient() {
 async fn a_hanging_service_times_out() {
     let sim = start(CprSimConfig::default()).await;
     let cases = [
-        Case {
-            rule: r#"{"kind":"delay_ms","params":{"ms":3000}}"#,
-            expect: |r| kind(r, K::Timeout),
-            requests: None,
-        },
+        Case { rule: r#"{"kind":"delay_ms","params":{"ms":3000}}"#, expect: |r| kind(r, K::Timeout), requests: None },
         Case {
             rule: r#"{"kind":"slow","params":{"min_ms":2500,"max_ms":3000}}"#,
             expect: |r| kind(r, K::Timeout),
             requests: None,
         },
-        Case {
-            rule: r#"{"kind":"timeout"}"#,
-            expect: |r| kind(r, K::Timeout),
-            requests: None,
-        },
+        Case { rule: r#"{"kind":"timeout"}"#, expect: |r| kind(r, K::Timeout), requests: None },
         Case {
             rule: r#"{"kind":"timeout","params":{"stage":"body"}}"#,
             expect: |r| kind(r, K::Timeout),
@@ -151,20 +119,12 @@ async fn run(sim: &CprSimHandle, cases: &[Case]) {
         let result = client.lookup(&cpr(RESIDENT)).await;
         assert!((case.expect)(&result), "{}: got {result:?}", case.rule);
         if let Err(error) = &result {
-            assert!(
-                !error.to_string().contains(RESIDENT),
-                "{}: {error}",
-                case.rule
-            );
+            assert!(!error.to_string().contains(RESIDENT), "{}: {error}", case.rule);
         }
         if let Some(expected) = case.requests {
             assert_eq!(requests(sim), expected, "{}: requests seen", case.rule);
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(6),
-            "{}: bounded",
-            case.rule
-        );
+        assert!(started.elapsed() < Duration::from_secs(6), "{}: bounded", case.rule);
     }
 }
 
@@ -172,19 +132,12 @@ async fn run(sim: &CprSimHandle, cases: &[Case]) {
 async fn passing_faults_are_ridden_out_by_retries() {
     let sim = start(CprSimConfig::default()).await;
     let base = sim.base_url.clone();
-    let expected = client(&sim, settings(0))
-        .lookup(&cpr(RESIDENT))
-        .await
-        .unwrap()
-        .record;
+    let expected = client(&sim, settings(0)).lookup(&cpr(RESIDENT)).await.unwrap().record;
 
     // flap: fail, ok, fail, ok … — the retry lands on an "ok".
     for (rule, seen) in [
         (r#"{"kind":"flap","params":{"period":2,"failures":1}}"#, 2),
-        (
-            r#"{"kind":"http_status","times":2,"params":{"status":503}}"#,
-            3,
-        ),
+        (r#"{"kind":"http_status","times":2,"params":{"status":503}}"#, 3),
         (r#"{"kind":"close_connection","times":1}"#, 1),
         (r#"{"kind":"timeout","times":1}"#, 2),
     ] {
@@ -200,11 +153,7 @@ async fn passing_faults_are_ridden_out_by_retries() {
 
     // Without retries the same passing fault is reported.
     reset(&base).await;
-    add_fault(
-        &base,
-        r#"{"kind":"flap","params":{"period":2,"failures":1}}"#,
-    )
-    .await;
+    add_fault(&base, r#"{"kind":"flap","params":{"period":2,"failures":1}}"#).await;
     let once = client(&sim, settings(0)).lookup(&cpr(RESIDENT)).await;
     assert!(status(&once, 503), "{once:?}");
 }
@@ -215,10 +164,7 @@ async fn rate_limit_is_a_transient_429() {
     let base = sim.base_url.clone();
     add_fault(&base, r#"{"kind":"rate_limit","params":{"per_second":1}}"#).await;
     let client = client(&sim, settings(2));
-    client
-        .lookup(&cpr(RESIDENT))
-        .await
-        .expect("within the budget");
+    client.lookup(&cpr(RESIDENT)).await.expect("within the budget");
     let over = client.lookup(&cpr(RESIDENT)).await;
     assert!(status(&over, 429), "{over:?}");
     assert_eq!(requests(&sim), 1 + 3, "429 is retried");
@@ -233,9 +179,7 @@ async fn schema_drift_is_read_alike() {
         let plain = client.lookup(&cpr(&person.pnr)).await.unwrap().record;
         add_fault(&base, r#"{"kind":"schema_drift","times":1}"#).await;
         let drifted = client.lookup(&cpr(&person.pnr)).await;
-        let drifted = drifted
-            .unwrap_or_else(|e| panic!("{:?}: {e}", person.label))
-            .record;
+        let drifted = drifted.unwrap_or_else(|e| panic!("{:?}: {e}", person.label)).record;
         let mut drifted_age = drifted.clone();
         drifted_age.age = plain.age;
         assert_eq!(drifted_age, plain, "{:?}", person.label);
@@ -254,11 +198,7 @@ async fn breaker_opens_after_n_failures_and_recovers_through_a_half_open_probe()
     assert_eq!(client.resilience().breaker_state(), BreakerState::Open);
     let refused = service_error(client.lookup(&cpr(RESIDENT)).await);
     assert!(matches!(refused, CallError::BreakerOpen(_)), "{refused:?}");
-    assert_eq!(
-        requests(&sim),
-        3,
-        "an open breaker does not call the service"
-    );
+    assert_eq!(requests(&sim), 3, "an open breaker does not call the service");
 
     // The cool-down passes with the fault still there: the probe fails, open again.
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -269,10 +209,7 @@ async fn breaker_opens_after_n_failures_and_recovers_through_a_half_open_probe()
     // The fault is removed: after the cool-down the probe succeeds and closes it.
     reset(&base).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    client
-        .lookup(&cpr(RESIDENT))
-        .await
-        .expect("the probe gets through");
+    client.lookup(&cpr(RESIDENT)).await.expect("the probe gets through");
     assert_eq!(client.resilience().breaker_state(), BreakerState::Closed);
     client.lookup(&cpr(RESIDENT)).await.expect("closed again");
     assert_eq!(requests(&sim), 2);
@@ -281,10 +218,7 @@ async fn breaker_opens_after_n_failures_and_recovers_through_a_half_open_probe()
 #[tokio::test]
 async fn a_cvr_without_service_agreement_is_refused_either_way() {
     for (refusal, expect) in [
-        (
-            AgreementRefusal::SoapFault,
-            (|r| fault_code(r, "NoServiceAgreement")) as fn(&_) -> bool,
-        ),
+        (AgreementRefusal::SoapFault, (|r| fault_code(r, "NoServiceAgreement")) as fn(&_) -> bool),
         (AgreementRefusal::Forbidden, |r| status(r, 403)),
     ] {
         let sim = start(CprSimConfig {
@@ -302,18 +236,11 @@ async fn a_cvr_without_service_agreement_is_refused_either_way() {
 #[tokio::test]
 async fn a_keyed_fault_fails_one_person_and_not_the_others() {
     let sim = start(CprSimConfig::default()).await;
-    add_fault(
-        &sim.base_url,
-        r#"{"kind":"soap_fault","key":"0302700517","params":{"code":"TechnicalError"}}"#,
-    )
-    .await;
+    add_fault(&sim.base_url, r#"{"kind":"soap_fault","key":"0302700517","params":{"code":"TechnicalError"}}"#).await;
     let client = client(&sim, settings(0));
     let failed = client.lookup(&cpr("0302700517")).await;
     assert!(fault_code(&failed, "TechnicalError"), "{failed:?}");
-    client
-        .lookup(&cpr(RESIDENT))
-        .await
-        .expect("others are answered");
+    client.lookup(&cpr(RESIDENT)).await.expect("others are answered");
 }
 
 #[tokio::test]
@@ -331,11 +258,7 @@ async fn the_health_probe_reports_the_service_and_bypasses_an_open_breaker() {
     assert_eq!(client.resilience().breaker_state(), BreakerState::Open);
     let before = requests(&sim);
     let report = client.probe().await;
-    assert!(
-        !report.ok && report.detail.contains("503"),
-        "{}",
-        report.detail
-    );
+    assert!(!report.ok && report.detail.contains("503"), "{}", report.detail);
     assert_eq!(requests(&sim), before + 1, "the probe reached the service");
 
     reset(&sim.base_url).await;

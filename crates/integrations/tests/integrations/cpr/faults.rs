@@ -7,9 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::CprNumber;
 use integrations::cpr::{Chain, CprAnswer, CprError, CprRegistry, Provider};
-use integrations::resilience::{
-    BreakerState, CallError, ErrorKind, HealthProbe, HealthState, ManualClock,
-};
+use integrations::resilience::{BreakerState, CallError, ErrorKind, HealthProbe, HealthState, ManualClock};
 
 use super::stub::{Reply, Stub, refused_endpoint};
 use super::{client, client_with_clock, cpr, fixture};
@@ -18,10 +16,7 @@ const ANNE: &str = "1505851234";
 
 fn service_error(error: CprError) -> CallError {
     match error {
-        CprError::Service {
-            provider: Provider::Sf1520,
-            error,
-        } => error,
+        CprError::Service { provider: Provider::Sf1520, error } => error,
         other => panic!("expected a service failure, got {other:?}"),
     }
 }
@@ -31,12 +26,7 @@ async fn unknown_cpr_is_not_a_service_failure() {
     let stub = Stub::start(Reply::soap_fault(fixture("fault-unknown-cpr.xml"))).await;
     let client = client(stub.endpoint());
     let error = client.lookup(&cpr("0101500000")).await.unwrap_err();
-    assert_eq!(
-        error,
-        CprError::UnknownCpr {
-            provider: Provider::Sf1520
-        }
-    );
+    assert_eq!(error, CprError::UnknownCpr { provider: Provider::Sf1520 });
     assert!(error.is_unknown_cpr() && !error.is_unavailable());
     assert_eq!(stub.hits(), 1, "an answer is not retried");
     let status = client.resilience().status();
@@ -47,19 +37,15 @@ async fn unknown_cpr_is_not_a_service_failure() {
 #[tokio::test]
 async fn unknown_cpr_also_with_http_200() {
     let stub = Stub::start(Reply::soap(fixture("fault-unknown-cpr.xml"))).await;
-    let error = client(stub.endpoint())
-        .lookup(&cpr("0101500000"))
-        .await
-        .unwrap_err();
+    let error = client(stub.endpoint()).lookup(&cpr("0101500000")).await.unwrap_err();
     assert!(error.is_unknown_cpr());
 }
 
 #[tokio::test]
 async fn other_soap_faults_are_refusals_with_the_pnr_masked() {
-    for reply in [
-        Reply::soap_fault(fixture("fault-authorisation.xml")),
-        Reply::soap(fixture("fault-authorisation.xml")),
-    ] {
+    for reply in
+        [Reply::soap_fault(fixture("fault-authorisation.xml")), Reply::soap(fixture("fault-authorisation.xml"))]
+    {
         let stub = Stub::start(reply).await;
         let client = client(stub.endpoint());
         let error = client.lookup(&cpr(ANNE)).await.unwrap_err();
@@ -86,10 +72,7 @@ async fn other_soap_faults_are_refusals_with_the_pnr_masked() {
 #[tokio::test]
 async fn server_errors_without_soap_are_retried_to_the_limit() {
     let stub = Stub::start(Reply::html(502, fixture("proxy-502.html"))).await;
-    let error = client(stub.endpoint())
-        .lookup(&cpr(ANNE))
-        .await
-        .unwrap_err();
+    let error = client(stub.endpoint()).lookup(&cpr(ANNE)).await.unwrap_err();
     match service_error(error) {
         CallError::Status { status, detail } => {
             assert_eq!(status, 502);
@@ -113,12 +96,7 @@ async fn a_retry_after_a_passing_failure_succeeds() {
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let stub = Stub::start(Reply::status(403, Vec::new())).await;
-    let error = service_error(
-        client(stub.endpoint())
-            .lookup(&cpr(ANNE))
-            .await
-            .unwrap_err(),
-    );
+    let error = service_error(client(stub.endpoint()).lookup(&cpr(ANNE)).await.unwrap_err());
     assert_eq!(error.kind(), ErrorKind::Status);
     assert_eq!(stub.hits(), 1);
 }
@@ -128,28 +106,15 @@ async fn a_slow_answer_times_out_and_is_retried() {
     let slow = Reply::soap(fixture("resident-here.xml")).delayed(Duration::from_secs(3));
     let stub = Stub::start(slow).await;
     let started = std::time::Instant::now();
-    let error = service_error(
-        client(stub.endpoint())
-            .lookup(&cpr(ANNE))
-            .await
-            .unwrap_err(),
-    );
+    let error = service_error(client(stub.endpoint()).lookup(&cpr(ANNE)).await.unwrap_err());
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert_eq!(stub.hits(), 3);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
 #[tokio::test]
 async fn malformed_answers_are_not_retried() {
-    for body in [
-        fixture("malformed-truncated.xml"),
-        fixture("wrong-namespace.xml"),
-        b"not xml".to_vec(),
-    ] {
+    for body in [fixture("malformed-truncated.xml"), fixture("wrong-namespace.xml"), b"not xml".to_vec()] {
         let stub = Stub::start(Reply::soap(body)).await;
         let client = client(stub.endpoint());
         let error = service_error(client.lookup(&cpr(ANNE)).await.unwrap_err());
@@ -166,11 +131,7 @@ async fn connection_refused() {
     assert_eq!(error.kind(), ErrorKind::Connect);
     let status = client.resilience().status();
     assert_eq!(status.calls, 3, "connect failures are retried");
-    assert_eq!(
-        status.breaker,
-        BreakerState::Open,
-        "three failures open the breaker"
-    );
+    assert_eq!(status.breaker, BreakerState::Open, "three failures open the breaker");
 }
 
 #[tokio::test]
@@ -194,11 +155,7 @@ async fn the_breaker_opens_and_recovers_through_a_half_open_probe() {
     clock.advance(Duration::from_secs(30));
     let error = service_error(client.lookup(&cpr(ANNE)).await.unwrap_err());
     assert_eq!(error.kind(), ErrorKind::Status);
-    assert_eq!(
-        stub.hits(),
-        4,
-        "only the probe, no retries past the reopened breaker"
-    );
+    assert_eq!(stub.hits(), 4, "only the probe, no retries past the reopened breaker");
     assert_eq!(client.resilience().breaker_state(), BreakerState::Open);
 
     // The service is back: after the next cool-down the probe succeeds and closes it.
@@ -283,11 +240,7 @@ async fn the_chain_falls_back_and_says_who_answered() {
 #[tokio::test]
 async fn the_chain_prefers_the_first_provider_that_works() {
     let stub = Stub::start(Reply::soap(fixture("resident-here.xml"))).await;
-    let chain = Chain::new(vec![
-        Arc::new(client(stub.endpoint())),
-        Arc::new(stale_copy_of_anne().await),
-    ])
-    .unwrap();
+    let chain = Chain::new(vec![Arc::new(client(stub.endpoint())), Arc::new(stale_copy_of_anne().await)]).unwrap();
     let answer = chain.lookup(&cpr(ANNE)).await.unwrap();
     assert_eq!(answer.source, Provider::Sf1520);
     assert!(answer.fresh && answer.fallback_from.is_empty());
@@ -296,28 +249,15 @@ async fn the_chain_prefers_the_first_provider_that_works() {
 #[tokio::test]
 async fn the_chain_stops_at_unknown_cpr() {
     let stub = Stub::start(Reply::soap_fault(fixture("fault-unknown-cpr.xml"))).await;
-    let chain = Chain::new(vec![
-        Arc::new(client(stub.endpoint())),
-        Arc::new(stale_copy_of_anne().await),
-    ])
-    .unwrap();
+    let chain = Chain::new(vec![Arc::new(client(stub.endpoint())), Arc::new(stale_copy_of_anne().await)]).unwrap();
     let error = chain.lookup(&cpr(ANNE)).await.unwrap_err();
-    assert_eq!(
-        error,
-        CprError::UnknownCpr {
-            provider: Provider::Sf1520
-        }
-    );
+    assert_eq!(error, CprError::UnknownCpr { provider: Provider::Sf1520 });
 }
 
 #[tokio::test]
 async fn the_chain_reports_every_failure_when_all_fail() {
     let down = client(refused_endpoint().await);
-    let empty = CannedCopy {
-        answer: Err(CprError::NoRecord {
-            provider: Provider::LocalCopy,
-        }),
-    };
+    let empty = CannedCopy { answer: Err(CprError::NoRecord { provider: Provider::LocalCopy }) };
     let chain = Chain::new(vec![Arc::new(down), Arc::new(empty)]).unwrap();
     let error = chain.lookup(&cpr(ANNE)).await.unwrap_err();
     let CprError::AllFailed(failures) = &error else {
@@ -327,12 +267,7 @@ async fn the_chain_reports_every_failure_when_all_fail() {
     assert!(
         matches!(&failures[0], CprError::Service { provider: Provider::Sf1520, error } if error.kind() == ErrorKind::Connect)
     );
-    assert_eq!(
-        failures[1],
-        CprError::NoRecord {
-            provider: Provider::LocalCopy
-        }
-    );
+    assert_eq!(failures[1], CprError::NoRecord { provider: Provider::LocalCopy });
     assert!(error.is_unavailable());
     assert!(!error.to_string().contains(ANNE));
     assert!(Chain::new(Vec::new()).is_none());

@@ -48,11 +48,7 @@ async fn no_cpr_number_is_logged_during_lookups_and_failures() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let people = [
-        ("resident-here.xml", "1505851234"),
-        ("emigrated.xml", "3006821242"),
-        ("dead.xml", "1703401240"),
-    ];
+    let people = [("resident-here.xml", "1505851234"), ("emigrated.xml", "3006821242"), ("dead.xml", "1703401240")];
     for (name, digits) in people {
         let stub = Stub::start(Reply::soap(fixture(name))).await;
         client(stub.endpoint()).lookup(&cpr(digits)).await.unwrap();
@@ -77,23 +73,14 @@ async fn no_cpr_number_is_logged_during_lookups_and_failures() {
     errors.push(refused.lookup(&anne).await.unwrap_err());
 
     let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        log.contains("integration call failed"),
-        "the capture works:\n{log}"
-    );
-    assert!(
-        log.contains("150585-****"),
-        "lookups are logged with the masked number"
-    );
+    assert!(log.contains("integration call failed"), "the capture works:\n{log}");
+    assert!(log.contains("150585-****"), "lookups are logged with the masked number");
     for digits in ["1505851234", "3006821242", "1703401240", "0101500000"] {
         assert!(!leaks(&log, digits), "{digits} leaked into the log:\n{log}");
     }
     for error in &errors {
         for text in [error.to_string(), format!("{error:?}")] {
-            assert!(
-                !leaks(&text, "1505851234") && !leaks(&text, "0101500000"),
-                "{text}"
-            );
+            assert!(!leaks(&text, "1505851234") && !leaks(&text, "0101500000"), "{text}");
         }
     }
 }

@@ -38,19 +38,11 @@ impl Reply {
     }
 
     pub fn status(status: u16, body: Vec<u8>) -> Reply {
-        Reply::Respond {
-            status,
-            content_type: "text/xml; charset=utf-8",
-            body,
-        }
+        Reply::Respond { status, content_type: "text/xml; charset=utf-8", body }
     }
 
     pub fn html(status: u16, body: Vec<u8>) -> Reply {
-        Reply::Respond {
-            status,
-            content_type: "text/html; charset=utf-8",
-            body,
-        }
+        Reply::Respond { status, content_type: "text/html; charset=utf-8", body }
     }
 
     pub fn delayed(self, by: Duration) -> Reply {
@@ -91,27 +83,16 @@ impl Stub {
     where
         L: axum::serve::Listener<Addr = SocketAddr>,
     {
-        let script = Arc::new(Mutex::new(Script {
-            next: VecDeque::new(),
-            default,
-            received: Vec::new(),
-        }));
+        let script = Arc::new(Mutex::new(Script { next: VecDeque::new(), default, received: Vec::new() }));
         let app = Router::new().fallback(answer).with_state(script.clone());
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Stub {
-            addr,
-            scheme,
-            script,
-        }
+        Stub { addr, scheme, script }
     }
 
     /// The SF1520 endpoint URL on this stub.
     pub fn endpoint(&self) -> String {
-        format!(
-            "{}://{}/service/CPR/PersonBaseDataExtended/5",
-            self.scheme, self.addr
-        )
+        format!("{}://{}/service/CPR/PersonBaseDataExtended/5", self.scheme, self.addr)
     }
 
     /// Answers the next request with `reply` (before falling back to the default).
@@ -156,11 +137,7 @@ async fn answer(
                 tokio::time::sleep(by).await;
                 reply = *inner;
             }
-            Reply::Respond {
-                status,
-                content_type,
-                body,
-            } => {
+            Reply::Respond { status, content_type, body } => {
                 return Response::builder()
                     .status(StatusCode::from_u16(status).unwrap())
                     .header(header::CONTENT_TYPE, content_type)

@@ -55,16 +55,10 @@ async fn mtls_stub() -> Stub {
     for cert in CertificateDer::pem_slice_iter(&tls_fixture("ca-cert.pem")) {
         roots.add(cert.unwrap()).unwrap();
     }
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().unwrap();
     let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(&tls_fixture("server-cert.pem"))
-            .map(Result::unwrap)
-            .collect();
+        CertificateDer::pem_slice_iter(&tls_fixture("server-cert.pem")).map(Result::unwrap).collect();
     let key = PrivateKeyDer::from_pem_slice(&tls_fixture("server-key.pem")).unwrap();
     let server = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -88,10 +82,7 @@ fn https_client(stub: &Stub, identity: &str, roots: &str) -> Sf1520Client {
 
 fn kind(error: CprError) -> ErrorKind {
     match error {
-        CprError::Service {
-            provider: Provider::Sf1520,
-            error,
-        } => error.kind(),
+        CprError::Service { provider: Provider::Sf1520, error } => error.kind(),
         other => panic!("expected a service failure, got {other:?}"),
     }
 }
@@ -142,24 +133,12 @@ async fn a_server_we_do_not_trust_is_refused() {
 #[tokio::test]
 async fn https_needs_a_usable_client_certificate() {
     let mut without = config("https://127.0.0.1:1/service/CPR/PersonBaseDataExtended/5".into());
-    assert_eq!(
-        Sf1520Client::new(without.clone()).unwrap_err(),
-        BuildError::MissingIdentity
-    );
+    assert_eq!(Sf1520Client::new(without.clone()).unwrap_err(), BuildError::MissingIdentity);
     without.identity = Some(ClientIdentity::from_pem(b"not a certificate".to_vec()));
-    assert!(matches!(
-        Sf1520Client::new(without.clone()),
-        Err(BuildError::Identity(_))
-    ));
+    assert!(matches!(Sf1520Client::new(without.clone()), Err(BuildError::Identity(_))));
     without.identity = Some(ClientIdentity::from_pem(tls_fixture("client-identity.pem")));
     without.trusted_roots = Some(b"no roots here".to_vec());
-    assert!(matches!(
-        Sf1520Client::new(without),
-        Err(BuildError::TrustedRoots(_))
-    ));
+    assert!(matches!(Sf1520Client::new(without), Err(BuildError::TrustedRoots(_))));
     let ftp = config("ftp://example.invalid/".into());
-    assert!(matches!(
-        Sf1520Client::new(ftp),
-        Err(BuildError::Endpoint(_))
-    ));
+    assert!(matches!(Sf1520Client::new(ftp), Err(BuildError::Endpoint(_))));
 }

@@ -67,9 +67,7 @@ impl Part {
 
 fn index_on(prefix: &str, table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index
-        .name(format!("{prefix}_{table}_{}", columns.join("_")))
-        .table(table);
+    index.name(format!("{prefix}_{table}_{}", columns.join("_"))).table(table);
     for column in columns {
         index.col(*column);
     }
@@ -82,9 +80,7 @@ pub fn table(name: &'static str) -> TableCreateStatement {
 
 /// `created_at` and `updated_at`, both required; repositories set them.
 pub fn stamped(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table
-        .col(timestamp_with_time_zone("created_at"))
-        .col(timestamp_with_time_zone("updated_at"))
+    table.col(timestamp_with_time_zone("created_at")).col(timestamp_with_time_zone("updated_at"))
 }
 
 /// A foreign key from `table.column` to `target.id`.

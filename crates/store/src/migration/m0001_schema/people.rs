@@ -46,29 +46,11 @@ pub fn participants() -> Part {
         .unique("participants", &["cpr_hash"])
         .index("participants", &["last_name", "first_name"])
         .index("participants", &["birth_date"])
-        .table(&mut join(
-            "team_members",
-            "team_id",
-            "teams",
-            "participant_id",
-            "participants",
-        ))
+        .table(&mut join("team_members", "team_id", "teams", "participant_id", "participants"))
         .index("team_members", &["participant_id"])
-        .table(&mut join(
-            "team_responsibles",
-            "team_id",
-            "teams",
-            "participant_id",
-            "participants",
-        ))
+        .table(&mut join("team_responsibles", "team_id", "teams", "participant_id", "participants"))
         .index("team_responsibles", &["participant_id"])
-        .table(&mut join(
-            "participant_diets",
-            "participant_id",
-            "participants",
-            "diet_id",
-            "special_diets",
-        ))
+        .table(&mut join("participant_diets", "participant_id", "participants", "diet_id", "special_diets"))
 }
 
 pub fn users() -> Part {
@@ -102,12 +84,7 @@ pub fn users() -> Part {
                 // Kept so the comment still says who wrote it after the user
                 // is gone.
                 .col(string("author_name"))
-                .foreign_key(&mut fk(
-                    "participant_comments",
-                    "participant_id",
-                    "participants",
-                    Cascade,
-                ))
+                .foreign_key(&mut fk("participant_comments", "participant_id", "participants", Cascade))
                 .foreign_key(&mut fk("participant_comments", "author_user_id", "users", SetNull)),
         ))
         .index("participant_comments", &["participant_id"])

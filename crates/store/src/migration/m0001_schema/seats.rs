@@ -46,25 +46,15 @@ pub fn seats() -> Part {
                 // A free seat has no participant and a taken one has one.
                 .check((
                     "ck_seats_participant_matches_state",
-                    Expr::col("participant_id")
-                        .is_null()
-                        .and(Expr::col("state").eq("available"))
-                        .or(Expr::col("participant_id")
-                            .is_not_null()
-                            .and(Expr::col("state").ne("available"))),
+                    Expr::col("participant_id").is_null().and(Expr::col("state").eq("available")).or(Expr::col(
+                        "participant_id",
+                    )
+                    .is_not_null()
+                    .and(Expr::col("state").ne("available"))),
                 )),
         ))
         .index("seats", &["election_id"])
-        .index(
-            "seats",
-            &[
-                "election_id",
-                "work_location_id",
-                "team_id",
-                "task_type_id",
-                "task_date",
-            ],
-        )
+        .index("seats", &["election_id", "work_location_id", "team_id", "task_type_id", "task_date"])
         .index("seats", &["participant_id"])
         .unique("seats", &["invitation_code"])
         // The same task type on the same date always overlaps in time, so one

@@ -20,21 +20,9 @@ pub mod seeded {
 /// only the Folketing requires Danish citizenship and excludes people under
 /// guardianship. Staff can change the rules; these are defaults.
 const ELECTION_TYPES: [(Uuid, &str, [bool; 4]); 3] = [
-    (
-        seeded::FOLKETINGSVALG,
-        "Folketingsvalg og folkeafstemning",
-        [true, true, true, true],
-    ),
-    (
-        seeded::KOMMUNALVALG,
-        "Kommunal- og regionsrådsvalg",
-        [true, true, false, false],
-    ),
-    (
-        seeded::EUROPAPARLAMENTSVALG,
-        "Europa-Parlamentsvalg",
-        [true, true, false, false],
-    ),
+    (seeded::FOLKETINGSVALG, "Folketingsvalg og folkeafstemning", [true, true, true, true]),
+    (seeded::KOMMUNALVALG, "Kommunal- og regionsrådsvalg", [true, true, false, false]),
+    (seeded::EUROPAPARLAMENTSVALG, "Europa-Parlamentsvalg", [true, true, false, false]),
 ];
 
 pub async fn seed(manager: &SchemaManager<'_>) -> Result<(), DbErr> {

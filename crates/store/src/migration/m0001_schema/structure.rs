@@ -82,12 +82,7 @@ pub fn catalogue() -> Part {
                 .col(text("description").default("")),
         ))
         .unique("teams", &["name_key"])
-        .table(stamped(
-            table("special_diets")
-                .col(pk_uuid("id"))
-                .col(string("title"))
-                .col(string("title_key")),
-        ))
+        .table(stamped(table("special_diets").col(pk_uuid("id")).col(string("title")).col(string("title_key"))))
         .unique("special_diets", &["title_key"])
 }
 
@@ -116,13 +111,7 @@ pub fn work_locations() -> Part {
             "task_type_id",
             "task_types",
         ))
-        .table(&mut join(
-            "work_location_teams",
-            "work_location_id",
-            "work_locations",
-            "team_id",
-            "teams",
-        ))
+        .table(&mut join("work_location_teams", "work_location_id", "work_locations", "team_id", "teams"))
         .table(&mut join(
             "work_location_responsibles",
             "work_location_id",
@@ -149,13 +138,7 @@ pub fn templates() -> Part {
         ))
         .unique("message_templates", &["title_key"])
         .index("message_templates", &["kind"])
-        .table(&mut join(
-            "message_template_files",
-            "template_id",
-            "message_templates",
-            "file_id",
-            "files",
-        ))
+        .table(&mut join("message_template_files", "template_id", "message_templates", "file_id", "files"))
 }
 
 pub fn elections() -> Part {
@@ -178,13 +161,7 @@ pub fn elections() -> Part {
         ))
         .unique("elections", &["title_key"])
         .index("elections", &["active"])
-        .table(&mut join(
-            "election_work_locations",
-            "election_id",
-            "elections",
-            "work_location_id",
-            "work_locations",
-        ))
+        .table(&mut join("election_work_locations", "election_id", "elections", "work_location_id", "work_locations"))
         .index("election_work_locations", &["work_location_id"])
         // A missing row means the slot is empty; deleting a template empties
         // every slot it filled.
@@ -194,18 +171,8 @@ pub fn elections() -> Part {
                 .col(string("kind"))
                 .col(uuid("template_id"))
                 .primary_key(&mut pk(&["election_id", "kind"]))
-                .foreign_key(&mut fk(
-                    "election_message_templates",
-                    "election_id",
-                    "elections",
-                    Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "election_message_templates",
-                    "template_id",
-                    "message_templates",
-                    Cascade,
-                )),
+                .foreign_key(&mut fk("election_message_templates", "election_id", "elections", Cascade))
+                .foreign_key(&mut fk("election_message_templates", "template_id", "message_templates", Cascade)),
         )
         .table(
             table("election_task_type_message_templates")
@@ -214,18 +181,8 @@ pub fn elections() -> Part {
                 .col(string("kind"))
                 .col(uuid("template_id"))
                 .primary_key(&mut pk(&["election_id", "task_type_id", "kind"]))
-                .foreign_key(&mut fk(
-                    "election_task_type_message_templates",
-                    "election_id",
-                    "elections",
-                    Cascade,
-                ))
-                .foreign_key(&mut fk(
-                    "election_task_type_message_templates",
-                    "task_type_id",
-                    "task_types",
-                    Cascade,
-                ))
+                .foreign_key(&mut fk("election_task_type_message_templates", "election_id", "elections", Cascade))
+                .foreign_key(&mut fk("election_task_type_message_templates", "task_type_id", "task_types", Cascade))
                 .foreign_key(&mut fk(
                     "election_task_type_message_templates",
                     "template_id",

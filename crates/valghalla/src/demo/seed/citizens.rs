@@ -78,7 +78,9 @@ pub async fn seed_citizens(
         match part {
             Part::Participant => {}
             Part::TeamResponsible => {
-                team_responsibles::ActiveModel { team_id: Set(team), participant_id: Set(participant) }.insert(db).await?;
+                team_responsibles::ActiveModel { team_id: Set(team), participant_id: Set(participant) }
+                    .insert(db)
+                    .await?;
             }
             Part::WorkLocationResponsible => {
                 work_location_responsibles::ActiveModel {

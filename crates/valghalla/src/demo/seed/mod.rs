@@ -15,6 +15,7 @@ pub use people::ADMINS;
 
 use anyhow::Context;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use domain::master::name_key;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -22,7 +23,6 @@ use store::entity::{
     areas, election_types, election_work_locations, elections, seats, special_diets, task_types, teams,
     work_location_task_types, work_location_teams, work_locations,
 };
-use domain::master::name_key;
 use uuid::Uuid;
 
 const AREAS: [&str; 4] = ["Nord", "Syd", "Øst", "Vest"];
@@ -285,7 +285,8 @@ async fn seed_seats(
         }
     }
     for _ in 0..3 {
-        insert_seat(db, election, locations[3], staff, task_type_ids[5], date + Duration::days(TASK_TYPES[5].6)).await?;
+        insert_seat(db, election, locations[3], staff, task_type_ids[5], date + Duration::days(TASK_TYPES[5].6))
+            .await?;
     }
     Ok(())
 }

@@ -23,13 +23,29 @@ const FIRST_NAMES: [&str; 24] = [
 ];
 const MIDDLE_NAMES: [&str; 6] = ["Marie", "Sofie", "Kristian", "Østergaard", "Bach", "Holm"];
 const LAST_NAMES: [&str; 20] = [
-    "Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen",
-    "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Christiansen", "Poulsen", "Johansen",
-    "Møller", "Mortensen",
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Christiansen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
 ];
-const STREETS: [&str; 8] = [
-    "Skolevej", "Torvet", "Østergade", "Vestergade", "Mosevej", "Engvej", "Strandparken", "Sønderallé",
-];
+const STREETS: [&str; 8] =
+    ["Skolevej", "Torvet", "Østergade", "Vestergade", "Mosevej", "Engvej", "Strandparken", "Sønderallé"];
 
 /// One generated participant.
 pub struct DemoPerson {

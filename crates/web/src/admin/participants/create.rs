@@ -14,9 +14,9 @@ use axum::response::Response;
 use chrono::Utc;
 use domain::{AdminRole, CprNumber, Email, Mobile};
 use integrations::cpr::{CprAnswer, CprError};
+use store::repo::begin_write;
 use store::repo::participant_details as details;
 use store::repo::participants::{self as repo, Contact, CprData, NewParticipant, ValidationState};
-use store::repo::begin_write;
 use uuid::Uuid;
 
 use super::super::catalogue::render_form;
@@ -89,7 +89,16 @@ async fn page(admin: &AdminUser, form: CreateForm, errors: FieldErrors, lookup: 
         Some(Lookup::Unavailable) => (true, None, true),
         _ => (false, None, false),
     };
-    let page = NewPage { chrome: admin.chrome(Section::Participants), form, errors, checked, found, provisional, teams, diets };
+    let page = NewPage {
+        chrome: admin.chrome(Section::Participants),
+        form,
+        errors,
+        checked,
+        found,
+        provisional,
+        teams,
+        diets,
+    };
     render_form(&page, &page.errors)
 }
 
@@ -97,12 +106,15 @@ fn found(admin: &AdminUser, answer: &CprAnswer) -> Found {
     let record = &answer.record;
     let address = match &record.address {
         _ if record.protected_address && admin.role != AdminRole::Administrator => "Beskyttet adresse".to_owned(),
-        Some(a) => [a.street.clone(), format!("{} {}", a.postal_code.clone().unwrap_or_default(), a.city.clone().unwrap_or_default())]
-            .into_iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(", "),
+        Some(a) => [
+            a.street.clone(),
+            format!("{} {}", a.postal_code.clone().unwrap_or_default(), a.city.clone().unwrap_or_default()),
+        ]
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", "),
         None => "Ingen adresse".to_owned(),
     };
     Found {
@@ -277,4 +289,3 @@ async fn save(
     tx.commit().await.map_err(store::Error::db("committing a new participant"))?;
     Ok((participant.id, validation == ValidationState::Provisional))
 }
-

@@ -32,7 +32,10 @@ pub struct Target {
 fn warning_lines(w: &DeleteWarnings) -> Vec<String> {
     let mut lines = Vec::new();
     if w.seats_in_active_elections > 0 {
-        lines.push(format!("Har {} opgave(r) i et aktivt valg; de bliver ledige uden besked.", w.seats_in_active_elections));
+        lines.push(format!(
+            "Har {} opgave(r) i et aktivt valg; de bliver ledige uden besked.",
+            w.seats_in_active_elections
+        ));
     } else if w.seats > 0 {
         lines.push(format!("Har {} opgave(r); de bliver ledige.", w.seats));
     }

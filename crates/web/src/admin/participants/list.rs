@@ -136,4 +136,3 @@ fn base_query(pairs: &Pairs) -> String {
     let kept: Vec<(String, String)> = pairs.0.iter().filter(|(k, _)| k != "page").cloned().collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
-

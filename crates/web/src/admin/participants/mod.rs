@@ -55,12 +55,16 @@ impl CprView {
         let address = if protected {
             "Beskyttet adresse".to_owned()
         } else {
-            [&participant.co_address, &participant.street_address, &format!("{} {}", participant.postal_code, participant.city)]
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
+            [
+                &participant.co_address,
+                &participant.street_address,
+                &format!("{} {}", participant.postal_code, participant.city),
+            ]
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
         };
         let mut flags = Vec::new();
         if participant.deceased {
