@@ -81,7 +81,7 @@ impl CprView {
         }
         CprView {
             name: store::repo::participants::full_name(participant),
-            cpr: admin.show_cpr(&cpr),
+            cpr: admin.show_cpr(cpr),
             birth_date: dk_date(&participant.birth_date),
             address,
             municipality: participant.municipality_code.clone().unwrap_or_else(|| "—".into()),
