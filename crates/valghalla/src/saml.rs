@@ -90,7 +90,8 @@ async fn metadata(source: &str, base_dir: &Path) -> Result<IdpMetadata, String> 
     Ok(metadata)
 }
 
-async fn fetch(url: &str) -> Result<String, String> {
+/// Fetches IdP metadata over HTTP with a timeout (also the demo's, from its simulators).
+pub(crate) async fn fetch(url: &str) -> Result<String, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(METADATA_TIMEOUT)

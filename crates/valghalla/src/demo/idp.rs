@@ -99,7 +99,6 @@ pub async fn start(base: &str, ip: std::net::IpAddr) -> anyhow::Result<(SimIdpHa
 }
 
 async fn fetch_metadata(url: &str) -> anyhow::Result<IdpMetadata> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let xml = reqwest::get(url).await?.error_for_status()?.text().await?;
+    let xml = crate::saml::fetch(url).await.map_err(anyhow::Error::msg)?;
     IdpMetadata::from_xml(&xml).with_context(|| format!("IdP metadata from {url}"))
 }
