@@ -16,6 +16,7 @@ pub mod lock;
 pub mod master;
 pub mod message;
 pub mod municipality;
+pub mod revalidation;
 pub mod seat;
 pub mod staffing;
 pub mod task_time;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
+use domain::revalidation::{DEFAULT_REVIEW_WINDOW_DAYS, FailingSeat, failing_seat};
 use domain::{MunicipalityCode, Rule, SeatState, SeatStatus, evaluate};
 use futures::StreamExt;
 use integrations::cpr::{CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost};
@@ -52,7 +53,7 @@ pub struct SyncSettings {
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        SyncSettings { review_window_days: 14, spread: Duration::from_secs(20 * 3600) }
+        SyncSettings { review_window_days: DEFAULT_REVIEW_WINDOW_DAYS, spread: Duration::from_secs(20 * 3600) }
     }
 }
 
@@ -178,11 +179,12 @@ impl CprSync {
                 continue;
             }
             failed_rules.extend(failed.iter().copied());
-            if !answer.fresh {
-                outcome.kept_on_stale_data += 1;
-                continue;
+            let Some(status) = seat.status() else { continue };
+            let window = self.settings.review_window_days;
+            match failing_seat(status, seat.seat.task_date, day, window, answer.fresh) {
+                FailingSeat::Keep => outcome.kept_on_stale_data += 1,
+                decision => self.act_on_failing_seat(db, &actor, &seat, &failed, decision, now, &mut outcome).await?,
             }
-            self.act_on_failing_seat(db, &actor, &seat, &failed, day, now, &mut outcome).await?;
         }
         if answer.fresh {
             let failed: Vec<Rule> = failed_rules.into_iter().collect();
@@ -199,14 +201,13 @@ impl CprSync {
         actor: &Actor,
         seat: &SeatToCheck,
         failed: &[Rule],
-        day: NaiveDate,
+        decision: FailingSeat,
         now: DateTime<Utc>,
         outcome: &mut PersonOutcome,
     ) -> Result<(), SyncError> {
         let Some(state) = seat_state(seat) else { return Ok(()) };
         let participant = state.participant().expect("a held seat names its participant");
-        let within_window = (seat.seat.task_date - day).num_days() <= self.settings.review_window_days;
-        if state.status() == SeatStatus::Accepted && within_window {
+        if decision == FailingSeat::Review {
             if cpr_review::open(db, seat.seat.id, participant, failed, now).await? {
                 outcome.sent_to_review += 1;
             }
