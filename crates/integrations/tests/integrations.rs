@@ -8,6 +8,8 @@ mod cpr;
 mod cpr_extract;
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
+#[path = "integrations/log_capture.rs"]
+mod log_capture;
 #[path = "integrations/saml_attacks.rs"]
 mod saml_attacks;
 #[path = "integrations/saml_interop.rs"]

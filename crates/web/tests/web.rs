@@ -4,6 +4,10 @@
 #[path = "web/support.rs"]
 mod support;
 
+// Shared with the integrations tests rather than copied: the same reasons apply.
+#[path = "../../integrations/tests/integrations/log_capture.rs"]
+mod log_capture;
+
 #[path = "web/frame.rs"]
 mod frame;
 

@@ -1,35 +1,10 @@
 //! No CPR number reaches the logs, whatever happens during a lookup.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use integrations::cpr::{CprError, CprRegistry};
-use tracing_subscriber::fmt::MakeWriter;
 
 use super::stub::{Reply, Stub, refused_endpoint};
 use super::{client, cpr, fixture};
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Buffer {
-    type Writer = Buffer;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use crate::log_capture::capture_alone;
 
 /// Every digit sequence that would give a CPR number away: the ten digits,
 /// the dashed form and the serial part after the date.
@@ -40,13 +15,9 @@ fn leaks(log: &str, digits: &str) -> bool {
 
 #[tokio::test(flavor = "current_thread")]
 async fn no_cpr_number_is_logged_during_lookups_and_failures() {
-    let buffer = Buffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(buffer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let Some(capture) = capture_alone("cpr::logs::no_cpr_number_is_logged_during_lookups_and_failures") else {
+        return;
+    };
 
     let people = [("resident-here.xml", "1505851234"), ("emigrated.xml", "3006821242"), ("dead.xml", "1703401240")];
     for (name, digits) in people {
@@ -72,7 +43,7 @@ async fn no_cpr_number_is_logged_during_lookups_and_failures() {
     errors.push(refused.lookup(&anne).await.unwrap_err());
     errors.push(refused.lookup(&anne).await.unwrap_err());
 
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = capture.text();
     assert!(log.contains("integration call failed"), "the capture works:\n{log}");
     assert!(log.contains("150585-****"), "lookups are logged with the masked number");
     for digits in ["1505851234", "3006821242", "1703401240", "0101500000"] {
