@@ -19,6 +19,8 @@ mod participants;
 mod saml_state;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/seats.rs"]
+mod seats;
 #[path = "store/sessions.rs"]
 mod sessions;
 #[path = "store/site.rs"]
