@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::cpr::refresh::REFRESH_LOCAL_COPY;
 use crate::provisional::Services;
 use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
 
@@ -32,6 +33,7 @@ pub fn handlers() -> Handlers {
 pub fn handlers_with(services: &Services) -> Handlers {
     let mut handlers = Handlers::new();
     crate::provisional::register(&mut handlers, services);
+    crate::activation::register(&mut handlers);
     handlers.register(SESSIONS_SWEEP, |ctx, _| async move {
         let deleted = store::repo::sessions::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
         // Pending SAML requests and remembered assertion IDs expire like sessions.
@@ -56,6 +58,7 @@ pub fn handlers_with(services: &Services) -> Handlers {
         .as_ref()
         .map(|c| crate::cpr::CprSync::new(c.registry.clone(), c.vault.clone(), c.municipality.clone()));
     crate::cpr::sync::register(&mut handlers, cpr_sync.map(Arc::new));
+    crate::cpr::refresh::register(&mut handlers, services.cpr.clone());
     handlers
 }
 
@@ -71,7 +74,9 @@ pub fn schedules() -> Vec<Schedule> {
         Schedule::new(JOBS_PURGE, nightly(3), JOBS_PURGE, empty.clone()),
         Schedule::new(AUDIT_RETENTION, nightly(4), AUDIT_RETENTION, empty.clone()),
         // Plans the day's CPR sync; the person jobs spread over the day.
-        Schedule::new(crate::cpr::sync::SYNC, nightly(1), crate::cpr::sync::SYNC, empty),
+        Schedule::new(crate::cpr::sync::SYNC, nightly(1), crate::cpr::sync::SYNC, empty.clone()),
+        // A thirtieth of the local copy each night: all of it once a month.
+        Schedule::new(REFRESH_LOCAL_COPY, nightly(2), REFRESH_LOCAL_COPY, empty),
     ]
 }
 

@@ -3,19 +3,23 @@
 //! retryable, so the queue's backoff keeps trying until CPR answers. The
 //! same check runs when an admin presses "Re-validate now".
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use domain::{Eligibility, MunicipalityCode};
-use integrations::cpr::{CprAnswer, CprError, CprRegistry};
+use domain::{Eligibility, MunicipalityCode, Rule};
+use integrations::cpr::{CprError, CprRegistry};
 use serde::{Deserialize, Serialize};
 use store::crypto::CprVault;
 use store::outbox::NewJob;
 use store::repo::audit::Actor;
 use store::repo::participant_details::{self as details, CheckBasis};
-use store::repo::participants::{self, CprData, ValidationState};
+use store::repo::participants::{self, ValidationState};
 use uuid::Uuid;
 
+use crate::cpr::recheck::Recheck;
+pub use crate::cpr::sync::cpr_data;
+use crate::cpr::sync::{PersonOutcome, SyncError};
 use crate::{Handlers, JobError};
 
 /// Validates one provisional participant against CPR.
@@ -83,6 +87,8 @@ pub struct Validated {
     pub state: ValidationState,
     pub eligibility: Eligibility,
     pub basis: CheckBasis,
+    /// What happened to the participant's seats.
+    pub seats: PersonOutcome,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +138,12 @@ pub async fn revalidate(
                 now,
             )
             .await?;
-            return Ok(Validated { state: ValidationState::Failing, eligibility, basis });
+            return Ok(Validated {
+                state: ValidationState::Failing,
+                eligibility,
+                basis,
+                seats: PersonOutcome::default(),
+            });
         }
         Err(e) => return Err(Revalidation::Unavailable(e.to_string())),
     };
@@ -140,12 +151,23 @@ pub async fn revalidate(
     if !answer.fresh {
         return Err(Revalidation::Unavailable(format!("kun et ældre svar fra {}", answer.source)));
     }
-    let eligibility =
-        domain::evaluate(&answer.record.person_facts(), basis.date, &basis.rules, false, &cpr.municipality);
-    let failed = eligibility.failed();
+    crate::cpr::local_copy::remember(db, &cpr.vault, &answer).await?;
+    let facts = answer.record.person_facts();
+    let eligibility = domain::evaluate(&facts, basis.date, &basis.rules, false, &cpr.municipality);
+    // Seats taken while the sign-up was provisional get the sync's rules:
+    // a failing one is reviewed or released, never silently kept.
+    let recheck =
+        Recheck { participant: participant_id, facts: &facts, fresh: true, municipality: &cpr.municipality, now };
+    let mut seats = PersonOutcome::default();
+    let mut failed: BTreeSet<Rule> = recheck.run(db, actor, &mut seats).await.map_err(|e| match e {
+        SyncError::Store(e) => Revalidation::Store(e),
+        other => Revalidation::Unavailable(other.to_string()),
+    })?;
+    failed.extend(eligibility.failed());
+    let failed: Vec<Rule> = failed.into_iter().collect();
     let state = if failed.is_empty() { ValidationState::Valid } else { ValidationState::Failing };
     participants::set_validation(db, actor, participant_id, state, &failed, now).await?;
-    Ok(Validated { state, eligibility, basis })
+    Ok(Validated { state, eligibility, basis, seats })
 }
 
 fn dead_facts(participant: &store::entity::participants::Model) -> domain::PersonFacts {
@@ -156,30 +178,6 @@ fn dead_facts(participant: &store::entity::participants::Model) -> domain::Perso
         deceased: true,
         disappeared: false,
         under_guardianship: false,
-    }
-}
-
-/// The stored form of a CPR answer.
-pub fn cpr_data(answer: &CprAnswer) -> CprData {
-    let record = &answer.record;
-    let address = record.address.as_ref();
-    CprData {
-        first_name: record.name.given_names(),
-        last_name: record.name.last_name.clone(),
-        street_address: address.map(|a| a.street.clone()).unwrap_or_default(),
-        co_address: address.and_then(|a| a.co_name.clone()).unwrap_or_default(),
-        postal_code: address.and_then(|a| a.postal_code.clone()).unwrap_or_default(),
-        city: address.and_then(|a| a.city.clone()).unwrap_or_default(),
-        municipality_code: record.municipality().cloned(),
-        citizenship: record.citizenship.as_ref().map(|c| c.country),
-        birth_date: record.birth_date,
-        deceased: record.is_deceased(),
-        disappeared: record.is_disappeared(),
-        under_guardianship: record.under_guardianship(),
-        exempt_digital_post: matches!(record.digital_post, integrations::cpr::DigitalPost::Exempt),
-        protected_address: record.protected_address,
-        source: answer.source.as_str().to_owned(),
-        fetched_at: answer.as_of,
     }
 }
 

@@ -1,6 +1,13 @@
 //! The local CPR copy as a provider and the CPR sync on both backends:
 //! retracting failing invitations, the review window, removal with a message
-//! outside it, stale answers that never remove anybody, and who is synced.
+//! outside it, stale answers that never remove anybody, and who is synced;
+//! provisional sign-ups, reviews closing themselves and the review window
+//! setting (`revalidation`); the monthly refresh of the local copy (`refresh`).
+
+#[path = "cpr/refresh.rs"]
+mod refresh;
+#[path = "cpr/revalidation.rs"]
+mod revalidation;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -192,6 +199,14 @@ async fn world(db: &impl ConnectionTrait, active: bool, last_task: NaiveDate) ->
 }
 
 async fn participant(db: &sea_orm::DatabaseConnection, cpr: &str) -> anyhow::Result<Uuid> {
+    participant_as(db, cpr, ValidationState::Valid).await
+}
+
+async fn participant_as(
+    db: &sea_orm::DatabaseConnection,
+    cpr: &str,
+    validation: ValidationState,
+) -> anyhow::Result<Uuid> {
     let cpr = CprNumber::parse(cpr).unwrap();
     let data = CprData {
         first_name: "Søs".into(),
@@ -211,13 +226,7 @@ async fn participant(db: &sea_orm::DatabaseConnection, cpr: &str) -> anyhow::Res
         source: "sf1520".into(),
         fetched_at: now() - chrono::Duration::days(30),
     };
-    let new = NewParticipant {
-        cpr,
-        data,
-        contact: Default::default(),
-        validation: ValidationState::Valid,
-        consent_until: None,
-    };
+    let new = NewParticipant { cpr, data, contact: Default::default(), validation, consent_until: None };
     Ok(participants::create(db, &vault(), &store::repo::Actor::system(), new).await?.id)
 }
 

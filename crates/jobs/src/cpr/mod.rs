@@ -5,6 +5,8 @@
 //! [`CprRegistry`]: integrations::cpr::CprRegistry
 
 pub mod local_copy;
+pub(crate) mod recheck;
+pub mod refresh;
 pub mod sync;
 
 pub use local_copy::LocalCopy;

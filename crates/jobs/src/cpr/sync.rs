@@ -9,18 +9,17 @@
 //! - `cpr.sync_person` asks the registry, updates the participant and the
 //!   local copy, and re-evaluates every seat: a failing unanswered invitation
 //!   lapses; a failing accepted seat goes to the review list when its task is
-//!   within [`SyncSettings::review_window_days`], otherwise it is released
-//!   and `message.removed_by_cpr` is queued. A stale answer (not `fresh`)
-//!   changes no seat at all.
+//!   within the tenant's review window (`cpr_review::review_window`),
+//!   otherwise it is released and `message.removed_by_cpr` is queued; an
+//!   open review entry closes itself when the seat passes again. A stale
+//!   answer (not `fresh`) changes no seat at all ([`super::recheck`]).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
-use domain::revalidation::{DEFAULT_REVIEW_WINDOW_DAYS, FailingSeat, failing_seat};
-use domain::{MunicipalityCode, Rule, SeatState, SeatStatus, evaluate};
+use domain::{MunicipalityCode, Rule};
 use futures::StreamExt;
 use integrations::cpr::{CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
@@ -29,10 +28,11 @@ use store::crypto::CprVault;
 use store::entity::message_log;
 use store::outbox::{self, NewJob};
 use store::repo::Actor;
-use store::repo::cpr_review::{self, SeatToCheck};
+use store::repo::cpr_review;
 use store::repo::participants::{self, CprData, ValidationState};
 use uuid::Uuid;
 
+use super::recheck::Recheck;
 use crate::{Handlers, JobContext, JobError};
 
 /// Plans the day's sync.
@@ -44,16 +44,13 @@ pub const REMOVED_BY_CPR: &str = "message.removed_by_cpr";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncSettings {
-    /// Accepted seats whose task is at most this many days away go to the
-    /// review list instead of being released.
-    pub review_window_days: i64,
     /// The person jobs of one plan are spread over this period.
     pub spread: Duration,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        SyncSettings { review_window_days: DEFAULT_REVIEW_WINDOW_DAYS, spread: Duration::from_secs(20 * 3600) }
+        SyncSettings { spread: Duration::from_secs(20 * 3600) }
     }
 }
 
@@ -92,6 +89,8 @@ pub struct PersonOutcome {
     pub removed: usize,
     /// Seats failing on a stale answer, left as they were.
     pub kept_on_stale_data: usize,
+    /// Open review entries closed because the seat passes again.
+    pub reviews_closed: usize,
 }
 
 /// The "removed because of new CPR data" job, once per seat and person
@@ -126,7 +125,7 @@ pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, spread: Duration)
 }
 
 impl CprSync {
-    /// With the default settings (review window 14 days).
+    /// With the default settings.
     pub fn new(registry: Arc<dyn CprRegistry>, vault: CprVault, municipality: MunicipalityCode) -> Self {
         CprSync { registry, vault, municipality, settings: SyncSettings::default() }
     }
@@ -155,77 +154,18 @@ impl CprSync {
             Err(e) => return Err(SyncError::Cpr(e)),
         };
         let actor = Actor::system();
-        // A copy only replaces what we hold when it is newer than it.
-        let newer = row.cpr_fetched_at.is_none_or(|at| answer.as_of > at);
-        let data = cpr_data(&answer);
-        // Most syncs change nothing; skipping the write keeps the audit log
-        // to real changes and the sync's database load down.
-        if (answer.fresh || newer) && !same_data(&row, &data) {
-            participants::update_cpr_data(db, &actor, participant, data).await?;
-        }
-        if answer.fresh {
-            super::local_copy::remember(db, &self.vault, &answer).await?;
-        }
+        store_answer(db, &self.vault, &actor, &row, &answer).await?;
         let mut outcome = PersonOutcome { fresh: answer.fresh, ..PersonOutcome::default() };
-        let day = today(now);
         let facts = answer.record.person_facts();
-        let mut failed_rules = BTreeSet::new();
-        for seat in cpr_review::seats_to_check(db, participant, day).await? {
-            outcome.seats_checked += 1;
-            let eligibility =
-                evaluate(&facts, seat.seat.task_date, &seat.rules, seat.validation_off, &self.municipality);
-            let failed = eligibility.failed();
-            if failed.is_empty() {
-                continue;
-            }
-            failed_rules.extend(failed.iter().copied());
-            let Some(status) = seat.status() else { continue };
-            let window = self.settings.review_window_days;
-            match failing_seat(status, seat.seat.task_date, day, window, answer.fresh) {
-                FailingSeat::Keep => outcome.kept_on_stale_data += 1,
-                decision => self.act_on_failing_seat(db, &actor, &seat, &failed, decision, now, &mut outcome).await?,
-            }
-        }
+        let recheck =
+            Recheck { participant, facts: &facts, fresh: answer.fresh, municipality: &self.municipality, now };
+        let failed_rules = recheck.run(db, &actor, &mut outcome).await?;
         if answer.fresh {
             let failed: Vec<Rule> = failed_rules.into_iter().collect();
             let state = if failed.is_empty() { ValidationState::Valid } else { ValidationState::Failing };
             participants::set_validation(db, &actor, participant, state, &failed, now).await?;
         }
         Ok(outcome)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn act_on_failing_seat(
-        &self,
-        db: &DatabaseConnection,
-        actor: &Actor,
-        seat: &SeatToCheck,
-        failed: &[Rule],
-        decision: FailingSeat,
-        now: DateTime<Utc>,
-        outcome: &mut PersonOutcome,
-    ) -> Result<(), SyncError> {
-        let Some(state) = seat_state(seat) else { return Ok(()) };
-        let participant = state.participant().expect("a held seat names its participant");
-        if decision == FailingSeat::Review {
-            if cpr_review::open(db, seat.seat.id, participant, failed, now).await? {
-                outcome.sent_to_review += 1;
-            }
-            return Ok(());
-        }
-        // The domain decides who is told: only someone who had said yes.
-        let transition = state.remove_by_validation().map_err(|e| SyncError::Seat(e.to_string()))?;
-        let message = transition.message.map(|_| {
-            removed_message_job(RemovedPayload { participant, seat: seat.seat.id, election: seat.seat.election_id })
-        });
-        let description = "Fjernet fra opgaven: opfylder ikke kravene efter nye CPR-oplysninger";
-        if cpr_review::release_seat(db, actor, seat.seat.id, participant, message, description).await? {
-            match state.status() {
-                SeatStatus::Invited => outcome.invitations_retracted += 1,
-                _ => outcome.removed += 1,
-            }
-        }
-        Ok(())
     }
 
     /// Syncs every participant now, `concurrency` at a time (the admin's
@@ -278,15 +218,28 @@ pub enum SyncError {
     Seat(String),
 }
 
-fn seat_state(seat: &SeatToCheck) -> Option<SeatState> {
-    let participant = seat.seat.participant_id?;
-    match seat.status()? {
-        SeatStatus::Invited => {
-            Some(SeatState::Invited { participant, invitation_code: seat.seat.invitation_code.unwrap_or_default() })
-        }
-        SeatStatus::Accepted => Some(SeatState::Accepted { participant }),
-        _ => None,
+/// Writes an answer to the participant and, when it is live, to the local
+/// copy. A copy only replaces what we hold when it is newer than it.
+pub(crate) async fn store_answer(
+    db: &DatabaseConnection,
+    vault: &CprVault,
+    actor: &Actor,
+    row: &store::entity::participants::Model,
+    answer: &CprAnswer,
+) -> store::Result<()> {
+    let newer = row.cpr_fetched_at.is_none_or(|at| answer.as_of > at);
+    let data = cpr_data(answer);
+    // Most answers change nothing; only the date then moves, which keeps the
+    // audit log to real changes and the database load down.
+    if (answer.fresh || newer) && !same_data(row, &data) {
+        participants::update_cpr_data(db, actor, row.id, data).await?;
+    } else if answer.fresh {
+        participants::confirm_cpr_data(db, row.id, answer.source.as_str(), answer.as_of).await?;
     }
+    if answer.fresh {
+        super::local_copy::remember(db, vault, answer).await?;
+    }
+    Ok(())
 }
 
 /// Whether the participant already holds exactly this data (the source and

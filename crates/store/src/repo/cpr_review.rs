@@ -3,6 +3,7 @@
 //! take away close to the task, held for a person to decide (SPEC §8).
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use domain::revalidation::ReviewWindow;
 use domain::{Rule, RuleSet, SeatStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -19,6 +20,10 @@ use crate::error::{Error, Result};
 use crate::outbox::{self, NewJob};
 
 const TABLE: &str = "cpr_review";
+/// The tenant's review window in days (`repo::settings`).
+pub const REVIEW_WINDOW_KEY: &str = "cpr_review_window_days";
+/// The reason an entry closes itself with.
+pub const ELIGIBLE_AGAIN: &str = "CPR-data opfylder igen reglerne";
 
 /// The `cpr_review` table.
 pub mod review {
@@ -258,6 +263,8 @@ pub enum Resolution {
     Removed,
     /// Kept on the seat; the reason is required.
     Kept,
+    /// Closed by the sync: later CPR data passes the rules again.
+    Eligible,
 }
 
 impl Resolution {
@@ -265,6 +272,7 @@ impl Resolution {
         match self {
             Resolution::Removed => "removed",
             Resolution::Kept => "kept",
+            Resolution::Eligible => "eligible",
         }
     }
 }
@@ -302,6 +310,7 @@ pub async fn resolve(
     let description = match resolution {
         Resolution::Removed => "Gennemsyn: fjernet fra opgaven med besked".to_owned(),
         Resolution::Kept => format!("Gennemsyn: beholder opgaven ({reason})"),
+        Resolution::Eligible => format!("Gennemsyn lukket: {reason}"),
     };
     let entry = AuditEntry::new(AuditAction::Update, TABLE)
         .entity(model.seat_id)
@@ -310,4 +319,37 @@ pub async fn resolve(
     audit::record(&tx, actor, entry).await?;
     tx.commit().await.map_err(Error::db("committing a CPR review decision"))?;
     Ok(model)
+}
+
+/// Closes the seat's open entry for `participant` when fresh CPR data passes
+/// its rules again, so nobody decides on a problem that has gone away.
+/// Returns whether an entry was closed.
+pub async fn close_as_eligible(db: &impl Conn, seat_id: Uuid, participant: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    let open = review::Entity::find()
+        .filter(review::Column::SeatId.eq(seat_id))
+        .filter(review::Column::ParticipantId.eq(participant))
+        .filter(review::Column::ResolvedAt.is_null())
+        .one(db)
+        .await
+        .map_err(Error::db("reading the CPR review list"))?;
+    let Some(open) = open else { return Ok(false) };
+    match resolve(db, &Actor::system(), open.id, Resolution::Eligible, ELIGIBLE_AGAIN, None, now).await {
+        Ok(_) => Ok(true),
+        // Staff decided it meanwhile: their decision stands.
+        Err(e) if e.is_conflict() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The tenant's review window; the default (14 days) until an administrator
+/// sets one. A stored value that does not parse also gives the default,
+/// since only [`set_review_window`] writes it.
+pub async fn review_window(db: &impl ConnectionTrait) -> Result<ReviewWindow> {
+    let stored = super::settings::get(db, REVIEW_WINDOW_KEY).await?;
+    Ok(stored.and_then(|v| ReviewWindow::parse(&v).ok()).unwrap_or_default())
+}
+
+/// Stores the tenant's review window (audited by `repo::settings`).
+pub async fn set_review_window(db: &impl Conn, actor: &Actor, window: ReviewWindow) -> Result<()> {
+    super::settings::set(db, actor, REVIEW_WINDOW_KEY, &window.to_string()).await
 }

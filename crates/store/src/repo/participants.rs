@@ -188,6 +188,46 @@ pub async fn update_cpr_data(db: &impl Conn, actor: &Actor, id: Uuid, data: CprD
     update(tx, actor, row, description).await
 }
 
+/// CPR confirmed the data held: only its source and date move. Not audited,
+/// since nothing about the person changed.
+pub async fn confirm_cpr_data(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    source: &str,
+    fetched_at: DateTime<Utc>,
+) -> Result<()> {
+    participants::Entity::update_many()
+        .col_expr(participants::Column::CprSource, Expr::value(source))
+        .col_expr(participants::Column::CprFetchedAt, Expr::value(fetched_at))
+        .filter(participants::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map_err(Error::db("confirming a participant's CPR data"))?;
+    Ok(())
+}
+
+/// The `1/share` of all participants (rounded up) whose CPR data is oldest,
+/// never-fetched first: a daily run over them refreshes everybody once in
+/// `share` days however the numbers change.
+pub async fn oldest_cpr_data(db: &impl ConnectionTrait, share: u64) -> Result<Vec<Uuid>> {
+    let total = participants::Entity::find().count(db).await.map_err(Error::db("counting participants"))?;
+    let limit = total.div_ceil(Ord::max(share, 1));
+    participants::Entity::find()
+        .select_only()
+        .column(participants::Column::Id)
+        .order_by_with_nulls(
+            participants::Column::CprFetchedAt,
+            sea_orm::Order::Asc,
+            sea_orm::sea_query::NullOrdering::First,
+        )
+        .order_by_asc(participants::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(Error::db("listing participants by the age of their CPR data"))
+}
+
 /// Records the outcome of an eligibility check; `failed` lists the rules
 /// that failed (empty unless the state is failing).
 pub async fn set_validation(
