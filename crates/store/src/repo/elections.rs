@@ -166,6 +166,7 @@ pub async fn activate<C: Conn>(db: &C, actor: &Actor, id: Uuid) -> Result<()> {
     let election = find(&txn, id).await?;
     election::may_activate(election.active).map_err(refused)?;
     let election = set_active(&txn, election, true).await?;
+    super::seats::activation::start(&txn, id).await?;
     record(&txn, actor, AuditAction::Update, id, format!("Valg aktiveret: {}", election.title)).await?;
     commit(txn).await
 }

@@ -240,3 +240,56 @@ store_tests! {
         assert_eq!(history[0].participant, "Alice Jensen");
     }
 }
+
+/// A second election at the same work location, with its own free seat.
+async fn other_election(db: &impl ConnectionTrait, w: &World) -> anyhow::Result<seats::Model> {
+    let source = elections::Entity::find_by_id(w.election).one(db).await?.unwrap();
+    let mut copy: elections::ActiveModel = source.into();
+    let id = Uuid::new_v4();
+    copy.id = Set(id);
+    copy.title = Set("Regionsrådsvalg".into());
+    copy.title_key = Set("regionsrådsvalg".into());
+    copy.insert(db).await?;
+    store::entity::election_work_locations::ActiveModel {
+        election_id: Set(id),
+        work_location_id: Set(w.work_location),
+    }
+    .insert(db)
+    .await?;
+    let seat = w.seat_on(db, date(2026, 10, 21)).await?;
+    let mut row: seats::ActiveModel = seat.into();
+    row.election_id = Set(id);
+    Ok(row.update(db).await?)
+}
+
+store_tests! {
+    async fn activation_queues_the_waiting_messages_of_that_election_once(t: TestDb) {
+        use store::repo::seats::activation;
+        let db = &t.db;
+        let w = world(db).await?;
+        let now = Utc::now();
+        let invited = w.seat(db).await?;
+        let accepted = w.seat_on(db, date(2026, 10, 22)).await?;
+        let elsewhere = other_election(db, &w).await?;
+        repo::assign(db, &staff(), invited.id, w.alice, &own(), now).await?;
+        repo::assign(db, &staff(), accepted.id, w.bob, &own(), now).await?;
+        repo::accept(db, &staff(), accepted.id, w.bob, None, &own(), now).await?;
+        repo::assign(db, &staff(), elsewhere.id, w.bob, &own(), now).await?;
+        assert_eq!(activation::queue_pending(db, w.election, 10, now).await?, 0, "inactive: nothing goes out");
+
+        store::repo::elections::activate(db, &staff(), w.election).await?;
+        let jobs = store::outbox::list(db, store::outbox::JobState::Queued, 10).await?;
+        assert!(jobs.iter().any(|j| j.kind == activation::JOB), "activation starts the queueing");
+        assert_eq!(activation::progress(db, w.election).await?, activation::Progress { pending: 2, queued: 0 });
+        assert_eq!(activation::queue_pending(db, w.election, 1, now).await?, 1);
+        assert_eq!(activation::progress(db, w.election).await?.percent(), 50);
+        assert_eq!(activation::queue_pending(db, w.election, 10, now).await?, 1);
+        assert_eq!(activation::queue_pending(db, w.election, 10, now).await?, 0, "a rerun sends nothing twice");
+
+        assert_eq!(messages(db, w.alice).await?, vec![MessageKind::Invitation.as_str().to_owned()]);
+        let bob = messages(db, w.bob).await?;
+        assert_eq!(bob, vec![MessageKind::RegistrationConfirmation.as_str().to_owned()], "not the other election's");
+        let other = activation::progress(db, elsewhere.election_id).await?;
+        assert_eq!(other, activation::Progress { pending: 1, queued: 0 });
+    }
+}

@@ -5,6 +5,7 @@
 //! and its history row, message and audit row are written in the same
 //! transaction.
 
+pub mod activation;
 mod answer;
 mod checks;
 mod distribute;
