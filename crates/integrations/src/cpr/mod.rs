@@ -1,9 +1,11 @@
 //! CPR lookups behind one trait, [`CprRegistry`], with one implementation per
-//! provider (SF1520 now; the local copy and Datafordeleren later) and a
+//! provider (SF1520, Datafordeleren, the local copy in `jobs`) and a
 //! [`Chain`] that asks them in turn and says which one answered.
 
 mod chain;
+pub mod datafordeleren;
 pub mod extract;
+mod https;
 mod record;
 pub mod sf1520;
 mod stored;
@@ -19,6 +21,7 @@ use serde::Serialize;
 use crate::resilience::CallError;
 
 pub use chain::Chain;
+pub use https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use record::{
     Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
     PollingDistrict, Sex,

@@ -245,6 +245,39 @@ pub struct Address {
     pub lines: Vec<String>,
 }
 
+impl Address {
+    /// An address abroad from CPR's free-text lines: the first is the street,
+    /// the second starts with the postal code (as Valghalla reads it). No lines, no address.
+    pub(crate) fn abroad(
+        lines: Vec<String>,
+        country: Option<CountryCode>,
+        moved_out: Option<NaiveDate>,
+    ) -> Option<Self> {
+        let street = lines.first()?.clone();
+        let (postal_code, city) = match lines.get(1) {
+            Some(second) => {
+                let digits: String = second.chars().take_while(char::is_ascii_digit).collect();
+                let rest = second[digits.len()..].trim();
+                ((!digits.is_empty()).then_some(digits), (!rest.is_empty()).then(|| rest.to_owned()))
+            }
+            None => (None, None),
+        };
+        Some(Address {
+            kind: AddressKind::Abroad,
+            street,
+            co_name: None,
+            locality: None,
+            postal_code,
+            city,
+            municipality: None,
+            country,
+            moved_in: moved_out,
+            polling_district: None,
+            lines,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollingDistrict {
     pub code: String,

@@ -1,6 +1,7 @@
-//! The SF1520 client (`integrations::cpr::sf1520`) against the CPR simulator
-//! (`simulators::cpr`): every built-in person mapped as the simulator describes
-//! them, every fault kind classified, retries, breaker, mutual TLS and the chain.
+//! The SF1520 and Datafordeleren clients (`integrations::cpr::{sf1520,
+//! datafordeleren}`) against the CPR simulator (`simulators::cpr`), which serves
+//! both: every built-in person mapped as the simulator describes them, every
+//! fault kind classified, retries, breaker, mutual TLS (PEM and PKCS#12) and the chain.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,11 +9,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use domain::{CprNumber, Cvr};
+use integrations::cpr::datafordeleren::{DatafordelerenClient, DatafordelerenConfig};
 use integrations::cpr::sf1520::{BuildError, ClientIdentity, Sf1520Client, Sf1520Config};
 use integrations::cpr::{
     AddressKind, Chain, CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost, PersonStatus, Provider, Sex,
 };
-use integrations::resilience::{BreakerSettings, BreakerState, CallError, RetrySettings, Settings};
+use integrations::resilience::{
+    BreakerSettings, BreakerState, CallError, HealthProbe, Resilience, RetrySettings, Settings,
+};
 use simulators::cpr::{CprSimConfig, CprSimHandle, CprSimulator, Person, Persons, TlsConfig, tls_fixtures};
 
 use super::{add_fault, reset};
@@ -56,24 +60,76 @@ fn client(sim: &CprSimHandle, settings: Settings) -> Sf1520Client {
     Sf1520Client::new(config).expect("the client builds")
 }
 
-/// SF1520 requests the simulator saw (the control API's routes are not recorded).
+/// Both real clients, as the tests that run against either one see them.
+pub trait Remote: CprRegistry + HealthProbe {
+    fn resilience(&self) -> &Arc<Resilience>;
+}
+
+impl Remote for Sf1520Client {
+    fn resilience(&self) -> &Arc<Resilience> {
+        Sf1520Client::resilience(self)
+    }
+}
+
+impl Remote for DatafordelerenClient {
+    fn resilience(&self) -> &Arc<Resilience> {
+        DatafordelerenClient::resilience(self)
+    }
+}
+
+/// The remote providers the simulator serves.
+const REMOTE: [Provider; 2] = [Provider::Sf1520, Provider::Datafordeleren];
+
+/// Either client on the plain-HTTP simulator, or with the TLS settings of `tls`.
+fn remote(sim: &CprSimHandle, provider: Provider, settings: Settings) -> Arc<dyn Remote> {
+    remote_with(sim, provider, settings, None).expect("the client builds")
+}
+
+/// `tls`: the client certificate, and whether to trust the simulator's test CA.
+fn remote_with(
+    sim: &CprSimHandle,
+    provider: Provider,
+    settings: Settings,
+    tls: Option<(Option<ClientIdentity>, bool)>,
+) -> Result<Arc<dyn Remote>, BuildError> {
+    let (identity, trust) = tls.unwrap_or((None, false));
+    let roots = trust.then(|| tls_fixtures::CA_CERT_PEM.as_bytes().to_vec());
+    match provider {
+        Provider::Sf1520 => {
+            let mut config = Sf1520Config::new(sim.sf1520_url(), Cvr::parse(CVR).unwrap());
+            (config.tenant, config.settings, config.identity, config.trusted_roots) =
+                (Some("korsbaek".into()), settings, identity, roots);
+            Ok(Arc::new(Sf1520Client::new(config)?))
+        }
+        Provider::Datafordeleren => {
+            let mut config = DatafordelerenConfig::new(sim.datafordeler_url());
+            (config.tenant, config.settings, config.identity, config.trusted_roots) =
+                (Some("korsbaek".into()), settings, identity, roots);
+            Ok(Arc::new(DatafordelerenClient::new(config)?))
+        }
+        Provider::LocalCopy => unreachable!("the simulator serves no local copy"),
+    }
+}
+
+/// Service requests the simulator saw, SF1520's or Datafordeleren's (a test
+/// uses one client at a time; the control API's routes are not counted).
 fn requests(sim: &CprSimHandle) -> usize {
-    sim.control.recorder.all().iter().filter(|r| r.path.starts_with("/service/")).count()
+    sim.control.recorder.all().iter().filter(|r| r.path.starts_with("/service/") || r.path.starts_with("/CPR/")).count()
 }
 
 fn service_error(result: Result<CprAnswer, CprError>) -> CallError {
     match result {
-        Err(CprError::Service { provider, error }) => {
-            assert_eq!(provider, Provider::Sf1520);
-            error
-        }
+        Err(CprError::Service { error, .. }) => error,
         other => panic!("expected a service failure, got {other:?}"),
     }
 }
 
-/// What the simulator says about a person, as our record must show it.
-fn assert_maps(person: &Person, record: &CprRecord) {
-    let who = person.label.as_deref().unwrap_or(&person.pnr);
+/// What the simulator says about a person, as our record from `provider`
+/// must show it. Datafordeleren has no Digital Post and no polling district,
+/// and gives the street by its addressing name (at most 20 characters).
+fn assert_maps(person: &Person, record: &CprRecord, provider: Provider) {
+    let who = &format!("{provider}: {}", person.label.as_deref().unwrap_or(&person.pnr));
+    let rest = provider == Provider::Datafordeleren;
     let today = Utc::now().date_naive();
     assert_eq!(record.cpr.expose(), person.pnr, "{who}: number");
     assert_eq!(record.name.first_names, person.first_name, "{who}: first names");
@@ -114,7 +170,8 @@ fn assert_maps(person: &Person, record: &CprRecord) {
         person.protection.as_ref().is_some_and(|p| p.in_force(today)),
         "{who}: protected address"
     );
-    assert_eq!(record.digital_post, DigitalPost::from_flag(person.digital_post), "{who}: Digital Post");
+    let digital_post = if rest { DigitalPost::Unknown } else { DigitalPost::from_flag(person.digital_post) };
+    assert_eq!(record.digital_post, digital_post, "{who}: Digital Post");
     match (&person.address, &person.emigration) {
         (Some(expected), _) => {
             let address = record.address.as_ref().unwrap_or_else(|| panic!("{who}: address"));
@@ -125,14 +182,18 @@ fn assert_maps(person: &Person, record: &CprRecord) {
                 Some(expected.municipality_code.as_str()),
                 "{who}: municipality"
             );
-            assert_eq!(address.street, expected.standard_address(), "{who}: street");
+            let mut street = expected.clone();
+            if rest {
+                street.street = expected.street_addressing_name();
+            }
+            assert_eq!(address.street, street.standard_address(), "{who}: street");
             assert_eq!(address.postal_code.as_deref(), Some(expected.postal_code.as_str()));
             assert_eq!(address.city.as_deref(), Some(expected.postal_district.as_str()));
             assert_eq!(address.co_name, expected.co_name, "{who}: c/o name");
             assert_eq!(address.moved_in, expected.moved_in, "{who}: moved in");
             assert_eq!(
                 address.polling_district.as_ref().map(|d| d.code.as_str()),
-                expected.polling_district_code.as_deref(),
+                expected.polling_district_code.as_deref().filter(|_| !rest),
                 "{who}: polling district"
             );
         }
@@ -161,82 +222,95 @@ fn assert_maps(person: &Person, record: &CprRecord) {
 
 #[tokio::test]
 async fn every_builtin_person_is_mapped_as_the_simulator_describes_them() {
-    let sim = start(CprSimConfig::default()).await;
-    let client = client(&sim, settings(0));
-    let persons = Persons::builtin();
-    assert!(persons.len() >= 18, "the built-in set");
-    for person in persons.iter() {
-        let answer = client.lookup(&cpr(&person.pnr)).await.unwrap_or_else(|e| panic!("{:?}: {e}", person.label));
-        assert_eq!(answer.source, Provider::Sf1520);
-        assert!(answer.fresh && answer.fallback_from.is_empty());
-        assert_maps(person, &answer.record);
+    for provider in REMOTE {
+        let sim = start(CprSimConfig::default()).await;
+        let client = remote(&sim, provider, settings(0));
+        let persons = Persons::builtin();
+        assert!(persons.len() >= 18, "the built-in set");
+        for person in persons.iter() {
+            let answer = client.lookup(&cpr(&person.pnr)).await;
+            let answer = answer.unwrap_or_else(|e| panic!("{provider} {:?}: {e}", person.label));
+            assert_eq!(answer.source, provider);
+            assert!(answer.fresh && answer.fallback_from.is_empty());
+            assert_maps(person, &answer.record, provider);
+        }
+        // Spot checks of what the generic comparison could miss.
+        let mads = client.lookup(&cpr("0302700517")).await.unwrap().record;
+        assert_eq!(mads.name.full_name(), "Mads Peter Prøvesen");
+        let aase = client.lookup(&cpr("2412492348")).await.unwrap().record;
+        assert_eq!(aase.name.last_name, "Ørsted-Æbelø");
+        assert_eq!(aase.digital_post, DigitalPost::Unknown);
+        let aarhus = client.lookup(&cpr("1104751011")).await.unwrap().record;
+        assert_eq!(aarhus.municipality().unwrap().as_str(), "0751");
+        let dead = client.lookup(&cpr("0404401114")).await.unwrap().record;
+        assert_eq!(dead.status, PersonStatus::Dead);
+        assert_eq!(requests(&sim), persons.len() + 4, "{provider}: one request per lookup");
     }
-    // Spot checks of what the generic comparison could miss.
-    let mads = client.lookup(&cpr("0302700517")).await.unwrap().record;
-    assert_eq!(mads.name.full_name(), "Mads Peter Prøvesen");
-    let aase = client.lookup(&cpr("2412492348")).await.unwrap().record;
-    assert_eq!(aase.name.last_name, "Ørsted-Æbelø");
-    assert_eq!(aase.digital_post, DigitalPost::Unknown);
-    let aarhus = client.lookup(&cpr("1104751011")).await.unwrap().record;
-    assert_eq!(aarhus.municipality().unwrap().as_str(), "0751");
-    let dead = client.lookup(&cpr("0404401114")).await.unwrap().record;
-    assert_eq!(dead.status, PersonStatus::Dead);
-    assert_eq!(requests(&sim), persons.len() + 4, "one request per lookup");
 }
 
 #[tokio::test]
 async fn unknown_number_is_an_answer_not_a_failure() {
-    let sim = start(CprSimConfig::default()).await;
-    let client = client(&sim, settings(2));
-    let error = client.lookup(&cpr(NOBODY)).await.unwrap_err();
-    assert!(error.is_unknown_cpr(), "{error:?}");
-    assert!(!error.to_string().contains(NOBODY), "never echoed: {error}");
-    assert_eq!(requests(&sim), 1, "not retried");
-    assert_eq!(client.resilience().breaker_state(), BreakerState::Closed);
+    for provider in REMOTE {
+        let sim = start(CprSimConfig::default()).await;
+        let client = remote(&sim, provider, settings(2));
+        let error = client.lookup(&cpr(NOBODY)).await.unwrap_err();
+        assert!(error.is_unknown_cpr(), "{provider}: {error:?}");
+        assert!(!error.to_string().contains(NOBODY), "never echoed: {error}");
+        assert_eq!(requests(&sim), 1, "{provider}: not retried");
+        assert_eq!(client.resilience().breaker_state(), BreakerState::Closed);
+    }
 }
 
-fn tls_config(sim: &CprSimHandle, identity: Option<&str>) -> Sf1520Config {
-    let mut config = Sf1520Config::new(sim.sf1520_url(), Cvr::parse(CVR).unwrap());
-    config.identity = identity.map(ClientIdentity::from_pem);
-    config.trusted_roots = Some(tls_fixtures::CA_CERT_PEM.as_bytes().to_vec());
-    config.settings = settings(0);
-    config
+fn pem(identity: &str) -> Option<ClientIdentity> {
+    Some(ClientIdentity::from_pem(identity))
+}
+
+fn p12(name: &str) -> Option<ClientIdentity> {
+    let path = format!("{}/tests/fixtures/cpr/p12/{name}", env!("CARGO_MANIFEST_DIR"));
+    Some(ClientIdentity::from_pkcs12_file(path.as_ref(), "Valg-2026").unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
 #[tokio::test]
 async fn mutual_tls_needs_the_registered_client_certificate() {
     let sim = start(CprSimConfig { tls: Some(TlsConfig::test()), ..CprSimConfig::default() }).await;
     assert!(sim.sf1520_url().starts_with("https://"));
+    let tls = |provider, identity, trust| remote_with(&sim, provider, settings(0), Some((identity, trust)));
 
-    let good = Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
-    let answer = good.lookup(&cpr(RESIDENT)).await.expect("mutual TLS works");
-    assert_eq!(answer.record.name.first_names, "Karen");
+    for provider in REMOTE {
+        // PEM, and the same certificate as PKCS#12, modern and legacy encryption.
+        for (what, identity) in [
+            ("PEM", pem(tls_fixtures::CLIENT_IDENTITY_PEM)),
+            ("PKCS#12", p12("simulator-client.p12")),
+            ("legacy PKCS#12", p12("simulator-client-legacy.p12")),
+        ] {
+            let answer = tls(provider, identity, true).unwrap().lookup(&cpr(RESIDENT)).await;
+            let answer = answer.unwrap_or_else(|e| panic!("{provider} over mutual TLS with {what}: {e}"));
+            assert_eq!(answer.record.name.first_names, "Karen");
+        }
 
-    // No certificate at all: refused before a request is made.
-    let none = Sf1520Client::new(tls_config(&sim, None)).unwrap_err();
-    assert_eq!(none, BuildError::MissingIdentity);
+        // No certificate at all: refused before a request is made.
+        assert_eq!(tls(provider, None, true).err(), Some(BuildError::MissingIdentity));
 
-    for (what, identity) in [
-        ("another CA's certificate", tls_fixtures::OTHER_CLIENT_IDENTITY_PEM),
-        ("an expired certificate", tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM),
-    ] {
-        let client = Sf1520Client::new(tls_config(&sim, Some(identity))).unwrap();
-        let error = service_error(client.lookup(&cpr(RESIDENT)).await);
-        assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{what}: {error:?}");
+        for (what, identity) in [
+            ("another CA's certificate", tls_fixtures::OTHER_CLIENT_IDENTITY_PEM),
+            ("an expired certificate", tls_fixtures::EXPIRED_CLIENT_IDENTITY_PEM),
+        ] {
+            let error = service_error(tls(provider, pem(identity), true).unwrap().lookup(&cpr(RESIDENT)).await);
+            assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{provider}, {what}: {error:?}");
+        }
+
+        // The server is only trusted through the test CA, not the system roots.
+        let untrusted = tls(provider, pem(tls_fixtures::CLIENT_IDENTITY_PEM), false).unwrap();
+        let error = service_error(untrusted.lookup(&cpr(RESIDENT)).await);
+        assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{provider}: {error:?}");
+
+        // tls_reject: the next handshake fails even with the right certificate
+        // (a new client, so that no pooled connection skips the handshake).
+        sim.control.faults.add(simulators::control::FaultSpec::new("tls_reject").once());
+        let fresh = tls(provider, pem(tls_fixtures::CLIENT_IDENTITY_PEM), true).unwrap();
+        let error = service_error(fresh.lookup(&cpr(RESIDENT)).await);
+        assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{provider}: {error:?}");
     }
-
-    // The server is only trusted through the test CA, not the system roots.
-    let mut untrusted = tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM));
-    untrusted.trusted_roots = None;
-    let error = service_error(Sf1520Client::new(untrusted).unwrap().lookup(&cpr(RESIDENT)).await);
-    assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{error:?}");
-
-    // tls_reject: the next handshake fails even with the right certificate
-    // (a new client, so that no pooled connection skips the handshake).
-    sim.control.faults.add(simulators::control::FaultSpec::new("tls_reject").once());
-    let fresh = Sf1520Client::new(tls_config(&sim, Some(tls_fixtures::CLIENT_IDENTITY_PEM))).unwrap();
-    let error = service_error(fresh.lookup(&cpr(RESIDENT)).await);
-    assert_eq!(error.kind(), integrations::resilience::ErrorKind::Connect, "{error:?}");
 }
 
 /// A second provider standing in for the local copy: the last record it saw.
@@ -292,4 +366,26 @@ async fn chain_falls_back_when_sf1520_is_down_and_says_so() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let unknown = chain.lookup(&cpr(NOBODY)).await.unwrap_err();
     assert!(unknown.is_unknown_cpr(), "{unknown:?}");
+}
+
+#[tokio::test]
+async fn datafordeleren_answers_when_sf1520_is_down_and_the_chain_says_so() {
+    let sim = start(CprSimConfig::default()).await;
+    let [sf1520, datafordeleren]: [Arc<dyn CprRegistry>; 2] = REMOTE.map(|p| remote(&sim, p, settings(0)) as _);
+    let chain = Chain::new(vec![sf1520, datafordeleren]).unwrap();
+    let live = chain.lookup(&cpr(RESIDENT)).await.unwrap();
+    assert_eq!((live.source, live.fallback_from.len()), (Provider::Sf1520, 0));
+
+    add_fault(&sim.base_url, r#"{"kind":"down","path":"/service/"}"#).await;
+    let answer = chain.lookup(&cpr(RESIDENT)).await.expect("Datafordeleren answers");
+    assert_eq!(answer.source, Provider::Datafordeleren);
+    assert_eq!(answer.fallback_from, vec![Provider::Sf1520]);
+    let mut same = answer.record.clone();
+    (same.digital_post, same.address.as_mut().unwrap().polling_district) =
+        (live.record.digital_post, live.record.address.as_ref().unwrap().polling_district.clone());
+    assert_eq!(same, live.record, "the same person, less what Datafordeleren does not carry");
+
+    // "Does not exist" from Datafordeleren is an answer as well.
+    let unknown = chain.lookup(&cpr(NOBODY)).await.unwrap_err();
+    assert_eq!(unknown, CprError::UnknownCpr { provider: Provider::Datafordeleren });
 }

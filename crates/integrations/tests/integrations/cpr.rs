@@ -2,6 +2,8 @@
 //! served by a local HTTP stub: every fixture person mapped, the request's
 //! shape, every fault, retries, the breaker, the chain and log hygiene.
 
+#[path = "cpr/datafordeleren.rs"]
+mod datafordeleren;
 #[path = "cpr/faults.rs"]
 mod faults;
 #[path = "cpr/logs.rs"]

@@ -3,15 +3,12 @@
 //! client certificate (reference integrations.md §1).
 //!
 //! The client certificate is given as PEM (certificate chain and private key,
-//! PKCS#8, PKCS#1 or SEC1). PKCS#12 files (as FOCES/OCES3 certificates are
-//! delivered) must be converted to PEM first for now, e.g. with
-//! `openssl pkcs12 -in cert.p12 -nodes -out identity.pem`.
+//! PKCS#8, PKCS#1 or SEC1) or as PKCS#12 ([`ClientIdentity`]).
 
 mod envelope;
 mod response;
 mod xml;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,9 +16,11 @@ use async_trait::async_trait;
 use domain::{CprNumber, Cvr};
 use tracing::Instrument;
 
+use super::https::{self, Transport};
 use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
 use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
 
+pub use super::https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use envelope::{CONTENT_TYPE, SOAP_ACTION};
 
 /// The integration's name in metrics and on the status page.
@@ -29,35 +28,6 @@ pub const INTEGRATION: &str = "sf1520";
 
 pub const TEST_ENDPOINT: &str = "https://exttest.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
 pub const PRODUCTION_ENDPOINT: &str = "https://prod.serviceplatformen.dk/service/CPR/PersonBaseDataExtended/5";
-
-/// A client certificate with its private key, PEM-encoded. Never printed.
-#[derive(Clone)]
-pub struct ClientIdentity {
-    pem: Vec<u8>,
-}
-
-impl std::fmt::Debug for ClientIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientIdentity(<redacted>)")
-    }
-}
-
-impl ClientIdentity {
-    /// One PEM text holding the private key and the certificate chain (leaf first).
-    pub fn from_pem(pem: impl Into<Vec<u8>>) -> Self {
-        ClientIdentity { pem: pem.into() }
-    }
-
-    /// The certificate chain and the key from two PEM files (or the same file twice).
-    pub fn from_pem_files(certificates: &Path, key: &Path) -> std::io::Result<Self> {
-        let mut pem = std::fs::read(certificates)?;
-        if certificates != key {
-            pem.push(b'\n');
-            pem.extend(std::fs::read(key)?);
-        }
-        Ok(ClientIdentity { pem })
-    }
-}
 
 /// Everything the client needs for one tenant.
 #[derive(Debug, Clone)]
@@ -94,23 +64,6 @@ impl Sf1520Config {
     }
 }
 
-/// Why a client could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BuildError {
-    #[error("SF1520 endpoint must be an http(s) URL: {0}")]
-    Endpoint(String),
-    #[error("SF1520 needs a client certificate for an https endpoint")]
-    MissingIdentity,
-    #[error("SF1520 client certificate could not be used: {0}")]
-    Identity(String),
-    #[error("SF1520 trusted CA certificates could not be read: {0}")]
-    TrustedRoots(String),
-    #[error("SF1520 settings: {0}")]
-    Settings(String),
-    #[error("SF1520 HTTP client: {0}")]
-    Client(String),
-}
-
 /// The real SF1520 client.
 #[derive(Debug, Clone)]
 pub struct Sf1520Client {
@@ -130,15 +83,12 @@ impl Sf1520Client {
     /// As [`Sf1520Client::new`], sharing a resilience layer (and its breaker,
     /// status and clock) that the caller made and keeps.
     pub fn with_resilience(config: Sf1520Config, resilience: Arc<Resilience>) -> Result<Self, BuildError> {
-        config.settings.validate().map_err(BuildError::Settings)?;
-        let https = config.endpoint.starts_with("https://");
-        if !https && !config.endpoint.starts_with("http://") {
-            return Err(BuildError::Endpoint(config.endpoint));
-        }
-        if https && config.identity.is_none() {
-            return Err(BuildError::MissingIdentity);
-        }
-        let http = http_client(&config)?;
+        let http = https::client(Transport {
+            endpoint: &config.endpoint,
+            identity: config.identity.as_ref(),
+            trusted_roots: config.trusted_roots.as_deref(),
+            settings: &config.settings,
+        })?;
         Ok(Sf1520Client {
             http,
             endpoint: config.endpoint,
@@ -162,18 +112,14 @@ impl Sf1520Client {
             .body(body)
             .send()
             .await
-            .map_err(|e| self.transport_error(&e))?;
+            .map_err(|e| self.transport_error(e))?;
         let status = sent.status().as_u16();
-        let bytes = sent.bytes().await.map_err(|e| self.transport_error(&e))?;
+        let bytes = sent.bytes().await.map_err(|e| self.transport_error(e))?;
         response::read_answer(status, &bytes, cpr)
     }
 
-    fn transport_error(&self, error: &reqwest::Error) -> CallError {
-        if error.is_timeout() {
-            return CallError::Timeout(self.resilience.settings().total_timeout);
-        }
-        // The request URL carries no personal data; the body is never in an error.
-        CallError::connect(chain(error))
+    fn transport_error(&self, error: reqwest::Error) -> CallError {
+        https::transport_error(error, self.resilience.settings())
     }
 
     async fn lookup_via(&self, cpr: &CprNumber, probe: bool) -> Result<CprRecord, CallError> {
@@ -184,40 +130,6 @@ impl Sf1520Client {
             self.resilience.call(Idempotency::Idempotent, || self.attempt(body.clone(), cpr)).await
         }
     }
-}
-
-fn http_client(config: &Sf1520Config) -> Result<reqwest::Client, BuildError> {
-    // reqwest is built without a default crypto provider: use ring, never aws-lc.
-    // Installing fails harmlessly when a provider was installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .tls_backend_rustls()
-        .connect_timeout(config.settings.connect_timeout)
-        .timeout(config.settings.total_timeout)
-        .user_agent(concat!("valghalla/", env!("CARGO_PKG_VERSION")));
-    if let Some(identity) = &config.identity {
-        let identity = reqwest::Identity::from_pem(&identity.pem).map_err(|e| BuildError::Identity(chain(&e)))?;
-        builder = builder.identity(identity);
-    }
-    if let Some(roots) = &config.trusted_roots {
-        let roots = reqwest::Certificate::from_pem_bundle(roots).map_err(|e| BuildError::TrustedRoots(chain(&e)))?;
-        if roots.is_empty() {
-            return Err(BuildError::TrustedRoots("no certificate in the PEM text".into()));
-        }
-        builder = builder.tls_certs_only(roots);
-    }
-    builder.build().map_err(|e| BuildError::Client(chain(&e)))
-}
-
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[async_trait]

@@ -181,34 +181,13 @@ fn read_domestic(current: &Element) -> Result<Option<Address>, CallError> {
     }))
 }
 
-/// The address abroad of an emigrated person: the first line is the street,
-/// the second starts with the postal code (as Valghalla reads it).
+/// The address abroad of an emigrated person.
 fn read_abroad(emigration: &Element) -> Result<Option<Address>, CallError> {
-    let lines = lines(emigration, "udlandsadresse");
-    let Some(street) = lines.first().cloned() else {
-        return Ok(None);
-    };
-    let (postal_code, city) = match lines.get(1) {
-        Some(second) => {
-            let digits: String = second.chars().take_while(char::is_ascii_digit).collect();
-            let rest = second[digits.len()..].trim();
-            ((!digits.is_empty()).then_some(digits), (!rest.is_empty()).then(|| rest.to_owned()))
-        }
-        None => (None, None),
-    };
-    Ok(Some(Address {
-        kind: AddressKind::Abroad,
-        street,
-        co_name: None,
-        locality: None,
-        postal_code,
-        city,
-        municipality: None,
-        country: country_at(emigration, &["udrejselandekode"])?,
-        moved_in: date_at(emigration, &["udrejsedato"])?,
-        polling_district: None,
-        lines,
-    }))
+    Ok(Address::abroad(
+        lines(emigration, "udlandsadresse"),
+        country_at(emigration, &["udrejselandekode"])?,
+        date_at(emigration, &["udrejsedato"])?,
+    ))
 }
 
 fn read_emigration(emigration: &Element) -> Result<Emigration, CallError> {

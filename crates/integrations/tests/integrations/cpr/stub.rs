@@ -1,4 +1,4 @@
-//! A tiny local HTTP stub for the SF1520 client tests: it answers every POST
+//! A tiny local HTTP stub for the CPR client tests: it answers every request
 //! with the next scripted reply (or the default one) and records what it got.
 //! Test code only — not a simulator: it knows nothing of the wire format and
 //! serves the hand-written fixture bytes it is given.
@@ -41,6 +41,11 @@ impl Reply {
         Reply::Respond { status, content_type: "text/xml; charset=utf-8", body }
     }
 
+    /// A JSON answer (Datafordeleren).
+    pub fn json(status: u16, body: Vec<u8>) -> Reply {
+        Reply::Respond { status, content_type: "application/json; charset=utf-8", body }
+    }
+
     pub fn html(status: u16, body: Vec<u8>) -> Reply {
         Reply::Respond { status, content_type: "text/html; charset=utf-8", body }
     }
@@ -53,7 +58,9 @@ impl Reply {
 /// One request the stub received.
 #[derive(Debug, Clone)]
 pub struct Received {
+    pub method: String,
     pub path: String,
+    pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: String,
 }
@@ -95,6 +102,11 @@ impl Stub {
         format!("{}://{}/service/CPR/PersonBaseDataExtended/5", self.scheme, self.addr)
     }
 
+    /// The Datafordeleren method URL on this stub.
+    pub fn datafordeleren_endpoint(&self) -> String {
+        format!("{}://{}/CPR/CprPersonFullSimple/1/REST/PersonFullListSimple", self.scheme, self.addr)
+    }
+
     /// Answers the next request with `reply` (before falling back to the default).
     pub fn then(&self, reply: Reply) -> &Self {
         self.script.lock().unwrap().next.push_back(reply);
@@ -116,6 +128,7 @@ impl Stub {
 
 async fn answer(
     State(script): State<Arc<Mutex<Script>>>,
+    method: axum::http::Method,
     uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -123,7 +136,9 @@ async fn answer(
     let reply = {
         let mut script = script.lock().unwrap();
         script.received.push(Received {
+            method: method.to_string(),
             path: uri.path().to_owned(),
+            query: uri.query().map(str::to_owned),
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         });

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use integrations::cpr::sf1520::{BuildError, ClientIdentity, Sf1520Client};
+use integrations::cpr::sf1520::{BuildError, ClientIdentity, Pkcs12Error, Sf1520Client};
 use integrations::cpr::{CprError, CprRegistry, Provider};
 use integrations::resilience::ErrorKind;
 use rustls::pki_types::pem::PemObject;
@@ -141,4 +141,18 @@ async fn https_needs_a_usable_client_certificate() {
     assert!(matches!(Sf1520Client::new(without), Err(BuildError::TrustedRoots(_))));
     let ftp = config("ftp://example.invalid/".into());
     assert!(matches!(Sf1520Client::new(ftp), Err(BuildError::Endpoint(_))));
+}
+
+#[test]
+fn pkcs12_needs_the_right_password_and_a_key_with_its_certificate() {
+    let p12 = fixture("p12/simulator-client.p12");
+    let wrong = ClientIdentity::from_pkcs12(&p12, "forkert").unwrap_err();
+    assert!(matches!(wrong, Pkcs12Error::Open(_)), "{wrong:?}");
+    assert!(!wrong.to_string().contains("forkert"), "the password is never shown: {wrong}");
+    let not_p12 = ClientIdentity::from_pkcs12(&tls_fixture("client-identity.pem"), "Valg-2026").unwrap_err();
+    assert!(matches!(not_p12, Pkcs12Error::Open(_)), "{not_p12:?}");
+    let missing = ClientIdentity::from_pkcs12_file("/nonexistent/identity.p12".as_ref(), "Valg-2026").unwrap_err();
+    assert!(matches!(missing, Pkcs12Error::Read(_)), "{missing:?}");
+    let identity = ClientIdentity::from_pkcs12(&p12, "Valg-2026").unwrap();
+    assert_eq!(format!("{identity:?}"), "ClientIdentity(<redacted>)");
 }
