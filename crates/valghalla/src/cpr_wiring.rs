@@ -1,32 +1,36 @@
 //! A tenant's CPR providers, built from its `[tenants.X.cpr]` entry: the
 //! chain the admin app, the portal and the CPR jobs ask, in the configured
-//! order (e.g. `["sf1520", "local_copy"]`), and the integrations the status
+//! order (e.g. `["sf1520", "datafordeleren", "local_copy"]`), and the integrations the status
 //! page watches.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use integrations::cpr::sf1520::{ClientIdentity, Sf1520Client, Sf1520Config};
-use integrations::cpr::{Chain, CprRegistry};
+use integrations::cpr::datafordeleren::{DatafordelerenClient, DatafordelerenConfig};
+use integrations::cpr::sf1520::{Sf1520Client, Sf1520Config};
+use integrations::cpr::{Chain, ClientIdentity, CprRegistry};
 use integrations::resilience::Settings;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use store::tenants::Tenant;
 
 /// `[tenants.X.cpr]`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CprConfig {
-    /// Asked in this order until one answers: `sf1520`, `local_copy`.
+    /// Asked in this order until one answers: `sf1520`, `datafordeleren`, `local_copy`.
     #[serde(default = "local_copy_only")]
     pub providers: Vec<String>,
     #[serde(default)]
-    pub sf1520: Option<Sf1520Entry>,
+    pub sf1520: Option<RemoteEntry>,
+    #[serde(default)]
+    pub datafordeleren: Option<RemoteEntry>,
 }
 
 impl Default for CprConfig {
     fn default() -> Self {
-        CprConfig { providers: local_copy_only(), sf1520: None }
+        CprConfig { providers: local_copy_only(), sf1520: None, datafordeleren: None }
     }
 }
 
@@ -34,15 +38,20 @@ fn local_copy_only() -> Vec<String> {
     vec!["local_copy".to_owned()]
 }
 
-/// `[tenants.X.cpr.sf1520]`: Serviceplatformen's PersonBaseDataExtended.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// `[tenants.X.cpr.sf1520]` (Serviceplatformen's PersonBaseDataExtended) and
+/// `[tenants.X.cpr.datafordeleren]` (Datafordeleren's CPR REST): both are
+/// reached over mutual TLS with the organisation certificate.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Sf1520Entry {
+pub struct RemoteEntry {
     pub endpoint: String,
-    /// PEM certificate chain and key of the organisation certificate
-    /// (PKCS#12 must be converted first: `openssl pkcs12 -nodes`).
+    /// PEM certificate chain and key of the organisation certificate ...
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// ... or the PKCS#12 file (`.p12`/`.pfx`) it was delivered as, with its
+    /// password (best from the environment, `VALGHALLA_TENANTS__X__CPR__…__CLIENT_P12_PASSWORD`).
+    pub client_p12: Option<PathBuf>,
+    pub client_p12_password: Option<SecretString>,
     /// PEM CA certificates to trust instead of the system's (test setups).
     pub trusted_roots: Option<PathBuf>,
     /// Timeouts, concurrency, retries and circuit breaker.
@@ -50,27 +59,91 @@ pub struct Sf1520Entry {
     pub resilience: Settings,
 }
 
+impl RemoteEntry {
+    /// A plain-http endpoint without certificates (simulators on the loopback).
+    pub fn plain(endpoint: impl Into<String>) -> Self {
+        RemoteEntry {
+            endpoint: endpoint.into(),
+            client_cert: None,
+            client_key: None,
+            client_p12: None,
+            client_p12_password: None,
+            trusted_roots: None,
+            resilience: Settings::default(),
+        }
+    }
+
+    fn problems(&self, field: &str) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut problem = |sub: &str, message: &str| problems.push((format!("{field}.{sub}"), message.to_owned()));
+        if let Err(message) = self.resilience.validate() {
+            problem("resilience", &message);
+        }
+        if self.client_cert.is_some() != self.client_key.is_some() {
+            problem("client_key", "client_cert and client_key go together");
+        }
+        if self.client_p12.is_some() && self.client_cert.is_some() {
+            problem("client_p12", "give either client_p12 or client_cert/client_key, not both");
+        }
+        if self.client_p12.is_some() && self.client_p12_password.is_none() {
+            problem("client_p12_password", "client_p12 needs its password (\"\" if it has none)");
+        }
+        problems
+    }
+
+    /// The organisation certificate, if configured, read from files relative to `base_dir`.
+    fn identity(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<ClientIdentity>> {
+        if let Some(p12) = &self.client_p12 {
+            let path = base_dir.join(p12);
+            let password = self.client_p12_password.as_ref().map(|p| p.expose_secret()).unwrap_or_default();
+            let identity = ClientIdentity::from_pkcs12_file(&path, password)
+                .with_context(|| format!("reading the {name} PKCS#12 certificate {}", path.display()))?;
+            return Ok(Some(identity));
+        }
+        let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) else {
+            return Ok(None);
+        };
+        let (cert, key) = (base_dir.join(cert), base_dir.join(key));
+        let identity = ClientIdentity::from_pem_files(&cert, &key)
+            .with_context(|| format!("reading the {name} client certificate {}", cert.display()))?;
+        Ok(Some(identity))
+    }
+
+    fn trusted_roots(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(roots) = &self.trusted_roots else {
+            return Ok(None);
+        };
+        let path = base_dir.join(roots);
+        let pem = std::fs::read(&path).with_context(|| format!("reading the {name} trust roots {}", path.display()))?;
+        Ok(Some(pem))
+    }
+}
+
 impl CprConfig {
     /// The problems with this entry, as (field, message).
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         for p in &self.providers {
-            match p.as_str() {
-                "local_copy" => {}
-                "sf1520" if self.sf1520.is_none() => {
-                    problems.push(("cpr.sf1520".into(), "provider \"sf1520\" needs a [cpr.sf1520] entry".into()))
+            let entry = match p.as_str() {
+                "local_copy" => continue,
+                "sf1520" => &self.sf1520,
+                "datafordeleren" => &self.datafordeleren,
+                other => {
+                    problems.push(("cpr.providers".into(), format!("unknown CPR provider \"{other}\"")));
+                    continue;
                 }
-                "sf1520" => {}
-                other => problems.push(("cpr.providers".into(), format!("unknown CPR provider \"{other}\""))),
+            };
+            if entry.is_none() {
+                problems.push((format!("cpr.{p}"), format!("provider \"{p}\" needs a [cpr.{p}] entry")));
             }
         }
         if self.providers.is_empty() {
             problems.push(("cpr.providers".into(), "name at least one provider".into()));
         }
-        if let Some(e) = &self.sf1520
-            && let Err(message) = e.resilience.validate()
-        {
-            problems.push(("cpr.sf1520.resilience".into(), message.to_string()));
+        for (name, entry) in [("sf1520", &self.sf1520), ("datafordeleren", &self.datafordeleren)] {
+            if let Some(entry) = entry {
+                problems.extend(entry.problems(&format!("cpr.{name}")));
+            }
         }
         problems
     }
@@ -88,6 +161,13 @@ pub fn build(config: &CprConfig, tenant: &Tenant, base_dir: &Path) -> anyhow::Re
                 monitors.push(web::cpr::Monitor { resilience: client.resilience().clone(), probe: client.clone() });
                 providers.push(client);
             }
+            "datafordeleren" => {
+                let entry =
+                    config.datafordeleren.as_ref().context("provider datafordeleren without [cpr.datafordeleren]")?;
+                let client = Arc::new(datafordeleren(entry, tenant, base_dir)?);
+                monitors.push(web::cpr::Monitor { resilience: client.resilience().clone(), probe: client.clone() });
+                providers.push(client);
+            }
             "local_copy" => {
                 providers.push(Arc::new(jobs::cpr::LocalCopy::new(tenant.db.clone(), tenant.vault.clone())));
             }
@@ -101,23 +181,22 @@ pub fn build(config: &CprConfig, tenant: &Tenant, base_dir: &Path) -> anyhow::Re
     Ok(web::cpr::TenantCpr { registry, monitors })
 }
 
-fn sf1520(entry: &Sf1520Entry, tenant: &Tenant, base_dir: &Path) -> anyhow::Result<Sf1520Client> {
+fn sf1520(entry: &RemoteEntry, tenant: &Tenant, base_dir: &Path) -> anyhow::Result<Sf1520Client> {
     let mut config = Sf1520Config::new(entry.endpoint.clone(), tenant.cvr.clone());
     config.tenant = Some(tenant.key.clone());
     config.settings = entry.resilience.clone();
-    if let (Some(cert), Some(key)) = (&entry.client_cert, &entry.client_key) {
-        let (cert, key) = (base_dir.join(cert), base_dir.join(key));
-        config.identity = Some(
-            ClientIdentity::from_pem_files(&cert, &key)
-                .with_context(|| format!("reading the SF1520 client certificate {}", cert.display()))?,
-        );
-    }
-    if let Some(roots) = &entry.trusted_roots {
-        let path = base_dir.join(roots);
-        config.trusted_roots =
-            Some(std::fs::read(&path).with_context(|| format!("reading the SF1520 trust roots {}", path.display()))?);
-    }
+    config.identity = entry.identity(base_dir, "SF1520")?;
+    config.trusted_roots = entry.trusted_roots(base_dir, "SF1520")?;
     Sf1520Client::new(config).map_err(|e| anyhow::anyhow!("SF1520 client: {e}"))
+}
+
+fn datafordeleren(entry: &RemoteEntry, tenant: &Tenant, base_dir: &Path) -> anyhow::Result<DatafordelerenClient> {
+    let mut config = DatafordelerenConfig::new(entry.endpoint.clone());
+    config.tenant = Some(tenant.key.clone());
+    config.settings = entry.resilience.clone();
+    config.identity = entry.identity(base_dir, "Datafordeleren")?;
+    config.trusted_roots = entry.trusted_roots(base_dir, "Datafordeleren")?;
+    DatafordelerenClient::new(config).map_err(|e| anyhow::anyhow!("Datafordeleren client: {e}"))
 }
 
 /// What the jobs of every tenant need, once the registries are built.
@@ -138,9 +217,38 @@ mod tests {
     #[test]
     fn providers_are_checked() {
         assert!(CprConfig::default().problems().is_empty());
-        let sf_without_entry = CprConfig { providers: vec!["sf1520".into()], sf1520: None };
+        let sf_without_entry = CprConfig { providers: vec!["sf1520".into()], ..CprConfig::default() };
         assert_eq!(sf_without_entry.problems()[0].0, "cpr.sf1520");
-        let unknown = CprConfig { providers: vec!["datafordeleren".into()], sf1520: None };
-        assert!(unknown.problems()[0].1.contains("datafordeleren"));
+        let df_without_entry = CprConfig { providers: vec!["datafordeleren".into()], ..CprConfig::default() };
+        assert_eq!(df_without_entry.problems()[0].0, "cpr.datafordeleren");
+        assert!(df_without_entry.problems()[0].1.contains("[cpr.datafordeleren]"));
+        let unknown = CprConfig { providers: vec!["dawa".into()], ..CprConfig::default() };
+        assert_eq!(unknown.problems()[0].0, "cpr.providers");
+    }
+
+    #[test]
+    fn a_certificate_is_given_one_way_and_completely() {
+        let check = |entry: RemoteEntry| {
+            let config = CprConfig {
+                providers: vec!["sf1520".into(), "datafordeleren".into()],
+                sf1520: Some(RemoteEntry::plain("http://127.0.0.1:1/")),
+                datafordeleren: Some(entry),
+            };
+            config.problems().into_iter().map(|(field, _)| field).collect::<Vec<_>>()
+        };
+        assert!(check(RemoteEntry::plain("http://127.0.0.1:1/")).is_empty());
+        let p12 = RemoteEntry { client_p12: Some("org.p12".into()), ..RemoteEntry::plain("https://x/") };
+        assert_eq!(check(p12.clone()), ["cpr.datafordeleren.client_p12_password"]);
+        let with_password = RemoteEntry { client_p12_password: Some(SecretString::from("")), ..p12.clone() };
+        assert!(check(with_password).is_empty());
+        let both = RemoteEntry {
+            client_cert: Some("c.pem".into()),
+            client_key: Some("k.pem".into()),
+            client_p12_password: Some(SecretString::from("x")),
+            ..p12
+        };
+        assert_eq!(check(both), ["cpr.datafordeleren.client_p12"]);
+        let half = RemoteEntry { client_cert: Some("c.pem".into()), ..RemoteEntry::plain("https://x/") };
+        assert_eq!(check(half), ["cpr.datafordeleren.client_key"]);
     }
 }

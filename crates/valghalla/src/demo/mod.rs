@@ -66,13 +66,8 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
 fn cpr_config(sf1520_url: &str) -> crate::cpr_wiring::CprConfig {
     crate::cpr_wiring::CprConfig {
         providers: vec!["sf1520".into(), "local_copy".into()],
-        sf1520: Some(crate::cpr_wiring::Sf1520Entry {
-            endpoint: sf1520_url.to_owned(),
-            client_cert: None,
-            client_key: None,
-            trusted_roots: None,
-            resilience: Default::default(),
-        }),
+        sf1520: Some(crate::cpr_wiring::RemoteEntry::plain(sf1520_url)),
+        datafordeleren: None,
     }
 }
 
