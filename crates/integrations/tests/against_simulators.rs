@@ -2,9 +2,9 @@
 //! simulator in `simulators` that was written independently from the same
 //! reference, so that a misreading on either side shows up here.
 //!
-//! - `cpr`: the SF1520 client against the CPR simulator — every built-in
-//!   person, every fault kind a client can meet, retries, the breaker, mutual
-//!   TLS and the provider chain.
+//! - `cpr`: the SF1520 and Datafordeleren clients against the CPR simulator —
+//!   every built-in person, every fault kind a client can meet, retries, the
+//!   breaker, mutual TLS (PEM and PKCS#12) and the provider chain.
 //! - `saml`: our SAML SP core against the FK Adgangsstyring and NemLog-in IdP
 //!   simulators — metadata, full logins, privileges, the NemLog-in identity,
 //!   every refusal the simulators can provoke, and single logout.
