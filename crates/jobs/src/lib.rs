@@ -42,6 +42,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod activation;
 mod backoff;
 pub mod catalog;
 mod clock;

@@ -26,6 +26,9 @@ mod teams;
 #[path = "web/task_types.rs"]
 mod task_types;
 
+#[path = "web/tasks.rs"]
+mod tasks;
+
 #[path = "web/work_locations.rs"]
 mod work_locations;
 

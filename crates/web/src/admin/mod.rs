@@ -19,6 +19,7 @@ pub mod participants;
 pub mod saml;
 mod staffing;
 pub mod task_types;
+pub mod tasks;
 pub mod teams;
 pub mod work_locations;
 
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(election_types::routes())
         .merge(elections::routes())
         .merge(task_types::routes())
+        .merge(tasks::routes())
         .merge(teams::routes())
         .merge(work_locations::routes())
         .merge(participants::routes())
