@@ -80,6 +80,13 @@ impl CprVault {
         CprNumber::parse(text).map_err(|_| CryptoError::NotCpr)
     }
 
+    /// A key for another purpose of the tenant, derived from this one, so a
+    /// tenant has one secret to keep. Labels must never be ten digits: the
+    /// CPR hashes use the same key on CPR numbers.
+    pub(crate) fn derive_key(&self, label: &[u8]) -> [u8; 32] {
+        hmac_sha256(&self.hash_key, label)
+    }
+
     /// Lower-case hex HMAC-SHA256: the lookup key for a CPR number.
     pub fn hash(&self, cpr: &CprNumber) -> String {
         hex::encode(hmac_sha256(&self.hash_key, cpr.expose().as_bytes()))

@@ -7,6 +7,7 @@ pub mod entity;
 pub mod error;
 pub mod migration;
 pub mod outbox;
+pub mod read_only_link;
 pub mod repo;
 pub mod tenants;
 

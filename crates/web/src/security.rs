@@ -33,8 +33,11 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         headers.insert(CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // Full URLs (with invitation codes in them) never leave the site.
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // Full URLs (with invitation codes in them) never leave the site. A page
+    // may be stricter (the read-only link sends no Referer at all).
+    if !headers.contains_key(REFERRER_POLICY) {
+        headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    }
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }

@@ -49,3 +49,6 @@ mod fallback;
 
 #[path = "web/cpr_review.rs"]
 mod cpr_review;
+
+#[path = "web/responsibles.rs"]
+mod responsibles;

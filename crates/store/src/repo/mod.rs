@@ -21,6 +21,7 @@ pub mod messages;
 pub mod participant_details;
 pub mod participants;
 pub mod portal;
+pub mod responsible;
 pub mod saml_state;
 pub mod seats;
 pub mod sessions;

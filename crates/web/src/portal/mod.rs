@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod pages;
+pub mod read_only;
+pub mod responsible;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(front_page))
         .merge(auth::routes())
         .merge(pages::routes())
+        .merge(responsible::routes())
+        .merge(read_only::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
         .merge(auth::acs_routes())

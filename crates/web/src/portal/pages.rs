@@ -1,5 +1,5 @@
-//! The signed-in person's pages: "Mine opgaver" for participants, and the
-//! first pages of the team- and work-location-responsible roles.
+//! The signed-in person's own pages: "Mine opgaver". The responsibles'
+//! pages are in [`super::responsible`].
 
 use askama::Template;
 use axum::Router;
@@ -14,10 +14,7 @@ use crate::error::Result;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/mine-opgaver", get(my_tasks))
-        .route("/mine-hold", get(my_teams))
-        .route("/mine-arbejdssteder", get(my_work_locations))
+    Router::new().route("/mine-opgaver", get(my_tasks))
 }
 
 /// A seat as the page shows it.
@@ -65,36 +62,5 @@ async fn my_tasks(citizen: Citizen) -> Result<Html<String>> {
     let participant = citizen.require_participant()?;
     let seats = portal::my_seats(&citizen.tenant.db, participant.id).await?.into_iter().map(SeatRow::from).collect();
     let page = MyTasksPage { chrome: PortalChrome::of(&citizen), seats };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
-}
-
-#[derive(Template)]
-#[template(path = "portal/my_list.html")]
-struct ListPage {
-    chrome: PortalChrome,
-    heading: &'static str,
-    intro: &'static str,
-    names: Vec<String>,
-}
-
-async fn my_teams(citizen: Citizen) -> Result<Html<String>> {
-    let names = citizen.require_team_responsible()?.iter().map(|(_, n)| n.clone()).collect();
-    let page = ListPage {
-        chrome: PortalChrome::of(&citizen),
-        heading: "Mine hold",
-        intro: "Du er holdansvarlig for disse hold.",
-        names,
-    };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
-}
-
-async fn my_work_locations(citizen: Citizen) -> Result<Html<String>> {
-    let names = citizen.require_work_location_responsible()?.iter().map(|(_, n)| n.clone()).collect();
-    let page = ListPage {
-        chrome: PortalChrome::of(&citizen),
-        heading: "Mine arbejdssteder",
-        intro: "Du er ansvarlig for disse arbejdssteder.",
-        names,
-    };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }

@@ -154,6 +154,10 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/mine-opgaver", Participant),
     ("GET", "/mine-hold", TeamResponsible),
     ("GET", "/mine-arbejdssteder", WorkLocationResponsible),
+    ("GET", "/mine-hold/{team}/fjern/{participant}", TeamResponsible),
+    ("POST", "/mine-hold/{team}/fjern/{participant}", TeamResponsible),
+    // The read-only link: the token is the key, no sign-in.
+    ("GET", "/mit-overblik/{token}", Public),
 ];
 
 /// Routes whose forms are multipart (uploads): an urlencoded body would be

@@ -1,0 +1,191 @@
+//! The responsibles' pages (reference §3): "Mine hold" for team responsibles
+//! (members, seat status, removing a member) and "Mine arbejdssteder" for
+//! work-location responsibles (who works where on which day). Each page and
+//! action checks that the team or work location is the person's own.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
+use serde::Deserialize;
+use store::repo::audit::Actor;
+use store::repo::responsible::{self, Member, RosterLine};
+use store::repo::seats::{self, Counts, OverviewFilter};
+use uuid::Uuid;
+
+use super::PortalChrome;
+use super::auth::Citizen;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/mine-hold", get(my_teams))
+        .route("/mine-hold/{team}/fjern/{participant}", get(confirm_removal).post(remove))
+        .route("/mine-arbejdssteder", get(my_work_locations))
+}
+
+/// Today in Denmark: a seat "from today on" means the Danish day.
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Copenhagen).date_naive()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+fn render(page: impl Template) -> Result<Html<String>> {
+    Ok(Html(page.render().map_err(anyhow::Error::from)?))
+}
+
+/// One kind of seat of a team, as the team page counts it.
+pub struct StatusRow {
+    pub date: String,
+    pub work_location: String,
+    pub task_type: String,
+    pub counts: Counts,
+}
+
+pub struct TeamSection {
+    pub id: Uuid,
+    pub name: String,
+    pub members: Vec<Member>,
+    pub status: Vec<StatusRow>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/my_teams.html")]
+struct MyTeamsPage {
+    chrome: PortalChrome,
+    teams: Vec<TeamSection>,
+    removed: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Removed {
+    #[serde(default)]
+    fjernet: Option<String>,
+}
+
+async fn my_teams(citizen: Citizen, Query(query): Query<Removed>) -> Result<Html<String>> {
+    let own = citizen.require_team_responsible()?.to_vec();
+    let db = &citizen.tenant.db;
+    let today = today();
+    let elections = responsible::active_elections(db).await?;
+    let mut teams = Vec::with_capacity(own.len());
+    for (id, name) in own {
+        let mut status = Vec::new();
+        for election in &elections {
+            let filter = OverviewFilter { team: Some(id), ..OverviewFilter::default() };
+            let rows = seats::overview(db, election.id, filter).await?;
+            status.extend(rows.into_iter().filter(|r| r.date >= today).map(|r| StatusRow {
+                date: date(r.date),
+                work_location: r.work_location,
+                task_type: r.task_type,
+                counts: r.counts,
+            }));
+        }
+        teams.push(TeamSection { id, name, members: responsible::members(db, id, today).await?, status });
+    }
+    render(MyTeamsPage { chrome: PortalChrome::of(&citizen), teams, removed: query.fjernet })
+}
+
+/// The team, if it is the person's own: 403 for another's, 404 for none.
+async fn own_team(citizen: &Citizen, team: Uuid) -> Result<String> {
+    if let Some((_, name)) = citizen.require_team_responsible()?.iter().find(|(id, _)| *id == team) {
+        return Ok(name.clone());
+    }
+    match store::repo::teams::get(&citizen.tenant.db, team).await? {
+        Some(_) => Err(Error::Forbidden),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// The member of one's own team.
+async fn own_member(citizen: &Citizen, team: Uuid, participant: Uuid) -> Result<(String, Member)> {
+    let team_name = own_team(citizen, team).await?;
+    let member = responsible::members(&citizen.tenant.db, team, today())
+        .await?
+        .into_iter()
+        .find(|m| m.id == participant)
+        .ok_or(Error::NotFound)?;
+    Ok((team_name, member))
+}
+
+#[derive(Template)]
+#[template(path = "portal/remove_member.html")]
+struct ConfirmRemovalPage {
+    chrome: PortalChrome,
+    team_id: Uuid,
+    team: String,
+    member: Member,
+}
+
+async fn confirm_removal(citizen: Citizen, Path((team, participant)): Path<(Uuid, Uuid)>) -> Result<Html<String>> {
+    let (team_name, member) = own_member(&citizen, team, participant).await?;
+    render(ConfirmRemovalPage { chrome: PortalChrome::of(&citizen), team_id: team, team: team_name, member })
+}
+
+/// Removes the member and frees their seats in the team; the person stays a
+/// participant (see `store::repo::responsible::remove_member`).
+async fn remove(citizen: Citizen, Path((team, participant)): Path<(Uuid, Uuid)>) -> Result<Response> {
+    let (_, member) = own_member(&citizen, team, participant).await?;
+    let actor = Actor::citizen(citizen.name.clone());
+    responsible::remove_member(&citizen.tenant.db, &actor, team, participant, today(), Utc::now()).await?;
+    let done: String = serde_urlencoded::to_string([("fjernet", member.name.as_str())]).map_err(anyhow::Error::from)?;
+    Ok(Redirect::to(&format!("/mine-hold?{done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/my_work_locations.html")]
+struct MyWorkLocationsPage {
+    chrome: PortalChrome,
+    /// Id, name, whether chosen.
+    locations: Vec<(Uuid, String, bool)>,
+    chosen: Option<Uuid>,
+    /// Day, as shown, whether chosen.
+    dates: Vec<(NaiveDate, String, bool)>,
+    day: Option<NaiveDate>,
+    roster: Vec<RosterLine>,
+    free: u64,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    sted: Option<String>,
+    #[serde(default)]
+    dato: Option<String>,
+}
+
+/// Choose a work location and a day, then see who works there: name, task,
+/// team, status and mobile number. No addresses (protected ones included).
+async fn my_work_locations(citizen: Citizen, Query(choice): Query<Choice>) -> Result<Html<String>> {
+    let locations = citizen.require_work_location_responsible()?.to_vec();
+    let chosen = match choice.sted.as_deref().filter(|s| !s.is_empty()) {
+        Some(text) => Some(Uuid::parse_str(text).map_err(|_| Error::BadRequest("Ukendt arbejdssted".into()))?),
+        None if locations.len() == 1 => Some(locations[0].0),
+        None => None,
+    };
+    if chosen.is_some_and(|c| !locations.iter().any(|(id, _)| *id == c)) {
+        return Err(Error::Forbidden);
+    }
+    let db = &citizen.tenant.db;
+    let dates = match chosen {
+        Some(location) => responsible::location_dates(db, location).await?,
+        None => Vec::new(),
+    };
+    let asked = choice.dato.as_deref().filter(|d| !d.is_empty()).and_then(|d| d.parse::<NaiveDate>().ok());
+    let today = today();
+    let day = asked.or_else(|| dates.iter().find(|d| **d >= today).or(dates.last()).copied());
+    let (roster, free) = match (chosen, day) {
+        (Some(location), Some(day)) => responsible::roster(db, location, day).await?,
+        _ => (Vec::new(), 0),
+    };
+    let dates = dates.into_iter().map(|d| (d, date(d), Some(d) == day)).collect();
+    let locations = locations.into_iter().map(|(id, name)| (id, name, Some(id) == chosen)).collect();
+    render(MyWorkLocationsPage { chrome: PortalChrome::of(&citizen), locations, chosen, dates, day, roster, free })
+}
