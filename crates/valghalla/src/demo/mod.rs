@@ -1,6 +1,7 @@
 //! `valghalla demo`: one fictional municipality on SQLite under the data
 //! directory, seeded on first start and reused afterwards.
 
+mod cpr_persons;
 mod idp;
 mod seed;
 
@@ -22,17 +23,18 @@ pub const MUNICIPALITY_CODE: &str = "0999";
 
 pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) -> anyhow::Result<()> {
     let started = Instant::now();
+    let mut config = tenant_config(data_dir)?;
+    let tenant = crate::tenants::open(&config).await?;
+    let seeded = seed::seed_if_empty(&tenant.db, &tenant.vault).await.context("seeding the demo data")?;
     // CPR comes from the SF1520 simulator, then the local copy when it is down.
-    let persons = match cpr_persons {
+    let mut persons = match cpr_persons {
         Some(path) => simulators::cpr::Persons::from_file(path)?,
         None => simulators::cpr::Persons::builtin(),
     };
-    let config = simulators::cpr::CprSimConfig { persons, ..Default::default() };
-    let (cpr_sim_url, cpr_sim) = simulators::cpr::CprSimulator::start(config).await?;
-    let mut config = tenant_config(data_dir)?;
+    cpr_persons::add_participants(&mut persons, &tenant.db, &tenant.vault).await.context("CPR persons")?;
+    let sim = simulators::cpr::CprSimConfig { persons, ..Default::default() };
+    let (cpr_sim_url, cpr_sim) = simulators::cpr::CprSimulator::start(sim).await?;
     config.cpr = cpr_config(&cpr_sim.sf1520_url());
-    let tenant = crate::tenants::open(&config).await?;
-    let seeded = seed::seed_if_empty(&tenant.db, &tenant.vault).await.context("seeding the demo data")?;
     let mut registry = store::tenants::TenantRegistry::new();
     let tenant = registry.add(tenant);
     for host in ["localhost", "127.0.0.1", "::1"] {

@@ -1,7 +1,9 @@
 //! The CPR review list (`/admin/cpr-review`): accepted seats that new CPR
 //! data would take away close to the task. Staff either remove the person
 //! with the "removed because of new CPR data" message, or keep them with a
-//! reason; both are audited by the repository.
+//! reason; both are audited by the repository. Administrators set the
+//! review window (how close to the task a seat must be to come here) in the
+//! page's header.
 
 use askama::Template;
 use axum::extract::Path;
@@ -10,6 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{NaiveDate, Utc};
+use domain::revalidation::ReviewWindow;
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 use store::entity::{elections, seats};
@@ -29,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cpr-review", get(list))
         .route("/cpr-review/{id}/remove", post(remove))
         .route("/cpr-review/{id}/keep", post(keep))
+        .route("/cpr-review/settings", post(save_window))
 }
 
 use crate::state::AppState;
@@ -51,6 +55,11 @@ struct ListPage {
     chrome: Chrome,
     open: Vec<Row>,
     resolved: Vec<Row>,
+    /// The stored review window, in days.
+    window: ReviewWindow,
+    /// What the window field shows: the stored value, or what was typed.
+    window_input: String,
+    window_error: Option<String>,
 }
 
 async fn row(db: &sea_orm::DatabaseConnection, entry: review::Model) -> Result<Row> {
@@ -70,7 +79,11 @@ async fn row(db: &sea_orm::DatabaseConnection, entry: review::Model) -> Result<R
         None => String::new(),
     };
     let resolution = entry.resolution.as_deref().map(|r| {
-        let what = if r == "removed" { "Fjernet med besked" } else { "Beholdt" };
+        let what = match r {
+            "removed" => "Fjernet med besked",
+            "eligible" => "Lukket automatisk",
+            _ => "Beholdt",
+        };
         match &entry.resolution_reason {
             Some(reason) => format!("{what}: {reason} ({})", entry.resolved_by.clone().unwrap_or_default()),
             None => format!("{what} ({})", entry.resolved_by.clone().unwrap_or_default()),
@@ -89,6 +102,11 @@ async fn row(db: &sea_orm::DatabaseConnection, entry: review::Model) -> Result<R
 }
 
 async fn list(admin: AdminUser) -> Result<Response> {
+    render(&list_page(&admin, None).await?, StatusCode::OK)
+}
+
+/// The page; `refused` is a window value that did not parse, with why.
+async fn list_page(admin: &AdminUser, refused: Option<(String, String)>) -> Result<ListPage> {
     let mut open = Vec::new();
     let mut resolved = Vec::new();
     for entry in repo::list(admin.db(), true).await? {
@@ -98,7 +116,32 @@ async fn list(admin: AdminUser) -> Result<Response> {
     }
     resolved.reverse();
     resolved.truncate(50);
-    render(&ListPage { chrome: admin.chrome(Section::Participants), open, resolved }, StatusCode::OK)
+    let window = repo::review_window(admin.db()).await?;
+    let (window_input, window_error) = match refused {
+        Some((input, error)) => (input, Some(error)),
+        None => (window.to_string(), None),
+    };
+    Ok(ListPage { chrome: admin.chrome(Section::Participants), open, resolved, window, window_input, window_error })
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct WindowForm {
+    #[serde(default)]
+    review_window_days: String,
+}
+
+async fn save_window(admin: AdminUser, Form(form): Form<WindowForm>) -> Result<Response> {
+    admin.require_administer()?;
+    match ReviewWindow::parse(&form.review_window_days) {
+        Ok(window) => {
+            repo::set_review_window(admin.db(), &admin.actor(), window).await?;
+            Ok(redirect_with_flash(LIST, "Gennemsynsvinduet er gemt."))
+        }
+        Err(e) => {
+            let page = list_page(&admin, Some((form.review_window_days, e.to_string()))).await?;
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -61,4 +61,28 @@ store::store_tests! {
         }
         assert_eq!(cpr_review::list(app.db(), false).await?.len(), 1);
     }
+
+    async fn administrators_set_the_review_window_next_to_the_list(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let admin = app.sign_in(AdminRole::Administrator).await?;
+        let list = page(admin.get(app.url("/admin/cpr-review")).send().await?, 200).await?;
+        assert!(list.contains(r#"name="review_window_days" value="14""#), "{list}");
+        let form = |days: &str| pairs(&[("review_window_days", days)]);
+        let list = post_ok(&admin, &app, "/admin/cpr-review/settings", &form("21"), "/admin/cpr-review").await?;
+        assert!(list.contains("højst 21 dage"), "{list}");
+        assert_eq!(cpr_review::review_window(app.db()).await?.days(), 21);
+
+        // Out of range: refused next to the field, what was typed kept, nothing stored.
+        let refused = post_page(&admin, &app, "/admin/cpr-review/settings", &form("61"), 422).await?;
+        assert!(refused.contains(r#"id="review_window_days-error">Skriv et helt antal dage fra 0 til 60<"#), "{refused}");
+        assert!(refused.contains(r#"value="61""#));
+        assert_eq!(cpr_review::review_window(app.db()).await?.days(), 21);
+
+        // The secretariat decides reviews but does not set the window.
+        let secretariat = app.sign_in(AdminRole::Secretariat).await?;
+        let list = page(secretariat.get(app.url("/admin/cpr-review")).send().await?, 200).await?;
+        assert!(!list.contains("review_window_days"));
+        post_page(&secretariat, &app, "/admin/cpr-review/settings", &form("0"), 403).await?;
+        assert_eq!(cpr_review::review_window(app.db()).await?.days(), 21);
+    }
 }
