@@ -50,5 +50,11 @@ mod fallback;
 #[path = "web/cpr_review.rs"]
 mod cpr_review;
 
+#[path = "web/invitation.rs"]
+mod invitation;
+
 #[path = "web/responsibles.rs"]
 mod responsibles;
+
+#[path = "web/my_tasks.rs"]
+mod my_tasks;

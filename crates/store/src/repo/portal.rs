@@ -55,6 +55,12 @@ pub struct MySeat {
     pub team: String,
     /// The seat state key (`invited`, `accepted`, …).
     pub state: String,
+    pub task_type_id: Uuid,
+    pub payment_kr: Option<i32>,
+    /// The election's lock period: no cancelling from this many days before.
+    pub lock_days: u32,
+    pub participant_id: Option<Uuid>,
+    pub invitation_code: Option<Uuid>,
 }
 
 /// The participant's seats, by date.
@@ -69,31 +75,48 @@ pub async fn my_seats(db: &impl ConnectionTrait, participant_id: Uuid) -> Result
     // A person has a handful of seats: reading each one's parts is simpler
     // than a five-way join and as fast at this size.
     for seat in rows {
-        let election = elections::Entity::find_by_id(seat.election_id).one(db).await;
-        let location = work_locations::Entity::find_by_id(seat.work_location_id).one(db).await;
-        let team = teams::Entity::find_by_id(seat.team_id).one(db).await;
-        let task_type = task_types::Entity::find_by_id(seat.task_type_id).one(db).await;
-        let context = Error::db("reading a seat's election, place, team and task");
-        let (Some(election), Some(location), Some(team), Some(task_type)) = (
-            election.map_err(Error::db("reading an election"))?,
-            location.map_err(Error::db("reading a work location"))?,
-            team.map_err(Error::db("reading a team"))?,
-            task_type.map_err(context)?,
-        ) else {
-            continue;
-        };
-        out.push(MySeat {
-            seat_id: seat.id,
-            election: election.title,
-            date: seat.task_date,
-            task_type: task_type.title,
-            start: task_type.start_time,
-            end: task_type.end_time,
-            work_location: location.title,
-            address: format!("{}, {} {}", location.address, location.postal_code, location.city),
-            team: team.name,
-            state: seat.state,
-        });
+        out.extend(describe(db, seat).await?);
     }
     Ok(out)
+}
+
+/// One seat with its election, place, team and task, or `None` when it is gone.
+pub async fn seat_view(db: &impl ConnectionTrait, seat_id: Uuid) -> Result<Option<MySeat>> {
+    match seats::Entity::find_by_id(seat_id).one(db).await.map_err(Error::db("reading a seat"))? {
+        Some(seat) => describe(db, seat).await,
+        None => Ok(None),
+    }
+}
+
+async fn describe(db: &impl ConnectionTrait, seat: seats::Model) -> Result<Option<MySeat>> {
+    let election = elections::Entity::find_by_id(seat.election_id).one(db).await;
+    let location = work_locations::Entity::find_by_id(seat.work_location_id).one(db).await;
+    let team = teams::Entity::find_by_id(seat.team_id).one(db).await;
+    let task_type = task_types::Entity::find_by_id(seat.task_type_id).one(db).await;
+    let context = Error::db("reading a seat's election, place, team and task");
+    let (Some(election), Some(location), Some(team), Some(task_type)) = (
+        election.map_err(Error::db("reading an election"))?,
+        location.map_err(Error::db("reading a work location"))?,
+        team.map_err(Error::db("reading a team"))?,
+        task_type.map_err(context)?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(MySeat {
+        seat_id: seat.id,
+        election: election.title,
+        date: seat.task_date,
+        task_type: task_type.title,
+        start: task_type.start_time,
+        end: task_type.end_time,
+        work_location: location.title,
+        address: format!("{}, {} {}", location.address, location.postal_code, location.city),
+        team: team.name,
+        state: seat.state,
+        task_type_id: task_type.id,
+        payment_kr: task_type.payment_kr,
+        lock_days: u32::try_from(election.lock_days).unwrap_or(0),
+        participant_id: seat.participant_id,
+        invitation_code: seat.invitation_code,
+    }))
 }

@@ -113,11 +113,19 @@ impl FromRequestParts<AppState> for Citizen {
     }
 }
 
-/// Sends the browser to NemLog-in, asking for LoA Substantial.
-async fn start(_: SignInLimit, State(state): State<AppState>, tenant: CurrentTenant) -> Result<Response> {
+/// Sends the browser to NemLog-in, asking for LoA Substantial; `?next=` (a
+/// portal path) is where the person lands afterwards.
+async fn start(
+    _: SignInLimit,
+    State(state): State<AppState>,
+    tenant: CurrentTenant,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
     let auth = state.auth(&tenant);
     let side = auth.portal.as_ref().ok_or_else(not_configured)?;
-    let url = crate::auth::start_login(side, &tenant.db, FLOW, None, Some("/mine-opgaver".into())).await?;
+    let next = query.as_deref().and_then(|q| crate::auth::query_param(q, "next"));
+    let target = safe_target(next.as_deref(), "/", "/mine-opgaver");
+    let url = crate::auth::start_login(side, &tenant.db, FLOW, None, Some(target)).await?;
     Ok(Redirect::to(&url).into_response())
 }
 

@@ -4,9 +4,13 @@
 //! and its `require_*` checks, nowhere else.
 
 pub mod auth;
+mod calendar;
+pub mod invitation;
+pub mod my_tasks;
 pub mod pages;
 pub mod read_only;
 pub mod responsible;
+pub mod view;
 
 use askama::Template;
 use axum::Router;
@@ -28,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(responsible::routes())
         .merge(read_only::routes())
+        .merge(invitation::routes())
+        .merge(my_tasks::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
         .merge(auth::acs_routes())

@@ -1,20 +1,15 @@
 //! The signed-in person's own pages: "Mine opgaver". The responsibles'
 //! pages are in [`super::responsible`].
 
-use askama::Template;
 use axum::Router;
-use axum::response::Html;
 use axum::routing::get;
 use chrono::NaiveTime;
-use store::repo::portal::{self, MySeat};
+use store::repo::portal::MySeat;
 
-use super::PortalChrome;
-use super::auth::Citizen;
-use crate::error::Result;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/mine-opgaver", get(my_tasks))
+    Router::new().route("/mine-opgaver", get(super::my_tasks::show))
 }
 
 /// A seat as the page shows it.
@@ -49,18 +44,4 @@ impl From<MySeat> for SeatRow {
             },
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "portal/my_tasks.html")]
-struct MyTasksPage {
-    chrome: PortalChrome,
-    seats: Vec<SeatRow>,
-}
-
-async fn my_tasks(citizen: Citizen) -> Result<Html<String>> {
-    let participant = citizen.require_participant()?;
-    let seats = portal::my_seats(&citizen.tenant.db, participant.id).await?.into_iter().map(SeatRow::from).collect();
-    let page = MyTasksPage { chrome: PortalChrome::of(&citizen), seats };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
