@@ -112,6 +112,30 @@ store::store_tests! {
         assert_eq!(client.post(app.url(&path)).send().await?.status(), 404);
     }
 
+    async fn removing_needs_the_forms_csrf_token(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let team = team_with_member(&app).await?;
+        // The lead's session, in a browser that sends a wrong token (a forged form).
+        let session = store::repo::sessions::NewSession {
+            app: store::repo::sessions::SessionApp::Portal,
+            user_id: None,
+            participant_id: Some(team.lead),
+            lifetime: Duration::hours(1),
+            data: serde_json::json!({ "name": "Mads Prøvesen" }),
+        };
+        let (token, _) = store::repo::sessions::create(app.db(), session).await?;
+        let forged = app.anonymous();
+        let path = format!("/mine-hold/{}/fjern/{}", team.of.team, team.karen);
+        let response = forged
+            .post(app.url(&path))
+            .header("cookie", format!("{}={}", web::auth::cookies::PORTAL, token.as_str()))
+            .form(&[("csrf", "forkert")])
+            .send()
+            .await?;
+        assert_eq!(response.status(), 403);
+        assert!(is_member(&app, team.of.team, team.karen).await?);
+    }
+
     async fn only_the_teams_one_is_responsible_for(t: TestDb) {
         let app = TestApp::start(t).await?;
         let team = team_with_member(&app).await?;
