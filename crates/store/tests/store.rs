@@ -11,6 +11,8 @@ mod cpr_copy;
 mod elections;
 #[path = "store/fixtures.rs"]
 mod fixtures;
+#[path = "store/links.rs"]
+mod links;
 #[path = "store/participant_details.rs"]
 mod participant_details;
 #[path = "store/participants.rs"]
