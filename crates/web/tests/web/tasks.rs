@@ -171,3 +171,33 @@ store_tests! {
         assert_eq!(kinds(db, anna).await?, vec!["invitation".to_owned()], "a rerun sends nothing twice");
     }
 }
+
+store_tests! {
+    async fn links_are_created_listed_and_revoked(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let db = app.db();
+        let of = place(db, true).await?;
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        let links = format!("/admin/elections/{}/links", of.election);
+        post_ok(&client, &app, &links, &pairs(&[("kind", "team"), ("team", &of.team.to_string())]), &links).await?;
+        let task = pairs(&[
+            ("kind", "task"),
+            ("team", &of.team.to_string()),
+            ("work_location", &of.work_location.to_string()),
+            ("task_type", &of.task_type.to_string()),
+            ("date", &day().to_string()),
+        ]);
+        let html = post_ok(&client, &app, &links, &task, &links).await?;
+        assert!(html.contains("/tilmelding/hold/") && html.contains("/tilmelding/opgave/"), "{html}");
+        let made = store::repo::links::list(db, Some(of.election), None).await?;
+        assert_eq!(made.len(), 2);
+        let token = made[0].token.clone();
+        assert!(token.len() == 32 && made[1].token != token, "128-bit tokens, each its own");
+        let revoke = format!("{links}/{}/revoke", made[0].id);
+        let html = post_ok(&client, &app, &revoke, &[], &links).await?;
+        assert!(html.contains("Tilbagekaldt"));
+        assert!(store::repo::links::find_active(db, &token).await?.is_none(), "a revoked link opens nothing");
+        let missing = post_page(&client, &app, &links, &pairs(&[("kind", "task"), ("team", &of.team.to_string())]), 400).await?;
+        assert!(missing.contains("Vælg arbejdssted, opgavetype og dato"));
+    }
+}

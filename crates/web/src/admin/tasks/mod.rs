@@ -4,6 +4,7 @@
 //! in `domain::SeatState`, the writes in `store::repo::seats`.
 
 mod distribute;
+mod links;
 mod location;
 mod overview;
 mod seat;
@@ -20,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/elections/{id}/tasks", get(overview::overview))
         .route("/elections/{id}/rejected", get(overview::rejected))
         .route("/elections/{id}/queue-messages", post(overview::queue_messages))
+        .route("/elections/{id}/links", get(links::list).post(links::create))
+        .route("/elections/{id}/links/{link}/revoke", post(links::revoke))
         .route("/elections/{id}/tasks/{wl}", get(location::location))
         .route("/elections/{id}/tasks/{wl}/distribute", get(distribute::form).post(distribute::save))
         .route("/elections/{id}/tasks/{wl}/move", post(location::move_seats))
