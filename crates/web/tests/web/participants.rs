@@ -488,3 +488,28 @@ async fn no_cpr_number_in_any_log_line() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+store_tests! {
+    async fn a_participant_created_into_a_seat_is_invited_to_it(t: TestDb) {
+        let (app, _fake) = start(t).await?;
+        let of = crate::staffing_fixtures::staffed(app.db(), false).await?;
+        let seat = seats::Entity::find().one(app.db()).await?.expect("seat");
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        let html = page(client.get(app.url(&format!("/admin/participants/new?seat={}", seat.id))).send().await?, 200).await?;
+        assert!(html.contains(&format!("name=\"seat\" value=\"{}\"", seat.id)), "{html}");
+        let fields = form(&[
+            ("cpr", ALIVE),
+            ("action", "save"),
+            ("teams", &of.team.to_string()),
+            ("mobile", "12345678"),
+            ("seat", &seat.id.to_string()),
+        ]);
+        let response = client.post(app.url("/admin/participants/new")).form(&fields).send().await?;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), format!("/admin/elections/{}/tasks/{}", of.election, of.work_location));
+        let seat = seats::Entity::find_by_id(seat.id).one(app.db()).await?.expect("seat");
+        assert_eq!(seat.state, "invited");
+        let holder = participant(&app, seat.participant_id.expect("holder")).await?;
+        assert_eq!(holder.first_name, "Jens Peter");
+    }
+}

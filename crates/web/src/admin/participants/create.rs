@@ -37,6 +37,8 @@ pub struct CreateForm {
     email: String,
     teams: BTreeSet<Uuid>,
     diets: BTreeSet<Uuid>,
+    /// Create straight into this seat: invite the new person to it.
+    seat: Option<Uuid>,
 }
 
 impl CreateForm {
@@ -49,6 +51,7 @@ impl CreateForm {
             email: pairs.text("email"),
             teams: pairs.ids("teams"),
             diets: pairs.ids("diets"),
+            seat: Uuid::parse_str(pairs.text("seat").trim()).ok(),
         }
     }
 }
@@ -130,9 +133,45 @@ fn found(admin: &AdminUser, answer: &CprAnswer) -> Found {
     }
 }
 
-pub async fn new_form(admin: AdminUser) -> Result<Response> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    seat: String,
+}
+
+/// The empty form; `?seat=` creates the person straight into that seat
+/// (its team chosen already).
+pub async fn new_form(
+    admin: AdminUser,
+    axum::extract::Query(query): axum::extract::Query<NewQuery>,
+) -> Result<Response> {
     admin.require_edit()?;
-    page(&admin, CreateForm::default(), FieldErrors::new(), None).await
+    let mut form = CreateForm::default();
+    if let Ok(id) = Uuid::parse_str(query.seat.trim()) {
+        let seat = store::repo::seats::get(admin.db(), id).await?;
+        form.teams.insert(seat.team_id);
+        form.seat = Some(id);
+    }
+    page(&admin, form, FieldErrors::new(), None).await
+}
+
+/// After creating a person for a seat: invite them to it, with the same
+/// checks as any assignment. A refusal keeps the person and says why.
+async fn into_seat(admin: &AdminUser, seat: Uuid, participant: Uuid, created: &str) -> Result<Response> {
+    let row = store::repo::seats::get(admin.db(), seat).await?;
+    let municipality = admin.tenant.municipality.clone();
+    let now = chrono::Utc::now();
+    match store::repo::seats::assign(admin.db(), &admin.actor(), seat, participant, &municipality, now).await? {
+        store::repo::seats::Answer::Done => {
+            let href = format!("/admin/elections/{}/tasks/{}", row.election_id, row.work_location_id);
+            Ok(redirect_with_flash(&href, &format!("{created} Deltageren er inviteret til opgaven.")))
+        }
+        store::repo::seats::Answer::Refused(checks) => {
+            let why = checks.problems().join("; ");
+            let message = format!("{created} Deltageren kan ikke få opgaven: {why}");
+            Ok(redirect_with_flash(&format!("{LIST}/{participant}"), &message))
+        }
+    }
 }
 
 /// What the lookup of the posted number gave.
@@ -173,6 +212,9 @@ pub async fn submit(admin: AdminUser, State(state): State<AppState>, Form(pairs)
             } else {
                 "Deltageren er oprettet."
             };
+            if let Some(seat) = form.seat {
+                return into_seat(&admin, seat, id, message).await;
+            }
             Ok(redirect_with_flash(&format!("{LIST}/{id}"), message))
         }
         Err(store::Error::Conflict { field, message }) => {
