@@ -219,27 +219,27 @@ pub enum SyncError {
 }
 
 /// Writes an answer to the participant and, when it is live, to the local
-/// copy. A copy only replaces what we hold when it is newer than it.
+/// copy. A copy only replaces what we hold when it is newer than it. Returns
+/// whether the participant's data changed.
 pub(crate) async fn store_answer(
     db: &DatabaseConnection,
     vault: &CprVault,
     actor: &Actor,
     row: &store::entity::participants::Model,
     answer: &CprAnswer,
-) -> store::Result<()> {
+) -> store::Result<bool> {
     let newer = row.cpr_fetched_at.is_none_or(|at| answer.as_of > at);
     let data = cpr_data(answer);
-    // Most answers change nothing; only the date then moves, which keeps the
-    // audit log to real changes and the database load down.
-    if (answer.fresh || newer) && !same_data(row, &data) {
+    // Most answers change nothing; skipping the write keeps the audit log to
+    // real changes and the sync's database load down.
+    let changed = (answer.fresh || newer) && !same_data(row, &data);
+    if changed {
         participants::update_cpr_data(db, actor, row.id, data).await?;
-    } else if answer.fresh {
-        participants::confirm_cpr_data(db, row.id, answer.source.as_str(), answer.as_of).await?;
     }
     if answer.fresh {
         super::local_copy::remember(db, vault, answer).await?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// Whether the participant already holds exactly this data (the source and
