@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::cpr::refresh::REFRESH_LOCAL_COPY;
-use crate::provisional::Services;
+use crate::provisional::{SWEEP, Services};
 use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
 
 /// Deletes sessions past their expiry, and expired SAML requests and assertion IDs.
@@ -71,6 +71,8 @@ pub fn schedules() -> Vec<Schedule> {
     let empty = serde_json::json!({});
     vec![
         Schedule::new(SESSIONS_SWEEP, Every::Interval(Duration::from_secs(3600)), SESSIONS_SWEEP, empty.clone()),
+        // Provisional sign-ups are validated within minutes of CPR answering again.
+        Schedule::new(SWEEP, Every::Interval(Duration::from_secs(300)), SWEEP, empty.clone()),
         Schedule::new(JOBS_PURGE, nightly(3), JOBS_PURGE, empty.clone()),
         Schedule::new(AUDIT_RETENTION, nightly(4), AUDIT_RETENTION, empty.clone()),
         // Plans the day's CPR sync; the person jobs spread over the day.

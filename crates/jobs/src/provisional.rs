@@ -55,6 +55,7 @@ pub fn job(participant_id: Uuid) -> NewJob {
 }
 
 pub(crate) fn register(handlers: &mut Handlers, services: &Services) {
+    register_sweep(handlers, services);
     let cpr = services.cpr.clone();
     handlers.register_typed(VALIDATE_PROVISIONAL, move |ctx, payload: Payload| {
         let cpr = cpr.clone();
@@ -77,6 +78,60 @@ pub(crate) fn register(handlers: &mut Handlers, services: &Services) {
                 Err(Revalidation::Unavailable(message)) => Err(JobError::Retryable(message)),
                 Err(Revalidation::Store(e)) => Err(JobError::retryable(e)),
             }
+        }
+    });
+}
+
+/// Every few minutes: validates the provisional participants still waiting.
+/// A long outage outlasts the attempts of each person's own job, and a job
+/// that gave up must not leave anybody provisional for ever. Stops at the
+/// first lookup CPR does not answer: it is still down, and the next sweep
+/// tries again, so validation follows within minutes of CPR coming back.
+pub const SWEEP: &str = "cpr.provisional_sweep";
+
+/// Participants one sweep validates at most; the next sweep takes the rest.
+const SWEEP_BATCH: u64 = 500;
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub validated: usize,
+    /// CPR did not answer, so the sweep stopped early.
+    pub cpr_down: bool,
+}
+
+pub async fn sweep(db: &sea_orm::DatabaseConnection, cpr: &CprServices, now: DateTime<Utc>) -> store::Result<Swept> {
+    let filter = participants::ParticipantFilter {
+        validation: Some(ValidationState::Provisional),
+        ..participants::ParticipantFilter::default()
+    };
+    let waiting = participants::list(db, &filter, store::repo::Page { number: 1, size: SWEEP_BATCH }).await?;
+    let mut swept = Swept::default();
+    for participant in waiting.items {
+        match revalidate(db, cpr, &Actor::system(), participant.id, now).await {
+            Ok(_) => swept.validated += 1,
+            Err(Revalidation::Unavailable(_)) => {
+                swept.cpr_down = true;
+                break;
+            }
+            Err(Revalidation::Store(e)) => return Err(e),
+        }
+    }
+    Ok(swept)
+}
+
+fn register_sweep(handlers: &mut Handlers, services: &Services) {
+    let cpr = services.cpr.clone();
+    handlers.register(SWEEP, move |ctx, _| {
+        let cpr = cpr.clone();
+        async move {
+            // Without CPR configured there is nothing to ask; not a failure.
+            let Some(cpr) = cpr else { return Ok(()) };
+            let swept = sweep(&ctx.db, &cpr, ctx.now).await.map_err(JobError::retryable)?;
+            if swept.validated > 0 || swept.cpr_down {
+                tracing::info!(validated = swept.validated, cpr_down = swept.cpr_down, "provisional sweep");
+            }
+            Ok(())
         }
     });
 }

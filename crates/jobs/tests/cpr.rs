@@ -91,11 +91,17 @@ fn record(cpr: &str, municipality: &str) -> CprRecord {
 struct Fake {
     records: Mutex<HashMap<String, CprRecord>>,
     calls: Mutex<usize>,
+    down: Mutex<bool>,
 }
 
 impl Fake {
     fn set(&self, record: CprRecord) {
         self.records.lock().unwrap().insert(record.cpr.expose().to_owned(), record);
+    }
+
+    /// While down, every lookup fails as an outage would.
+    fn set_down(&self, down: bool) {
+        *self.down.lock().unwrap() = down;
     }
 }
 
@@ -107,6 +113,10 @@ impl CprRegistry for Fake {
 
     async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
         *self.calls.lock().unwrap() += 1;
+        if *self.down.lock().unwrap() {
+            let error = integrations::resilience::CallError::Connect("connection refused".into());
+            return Err(CprError::Service { provider: Provider::Sf1520, error });
+        }
         let record = self.records.lock().unwrap().get(cpr.expose()).cloned();
         record
             .map(|r| CprAnswer::live(r, Provider::Sf1520, now()))

@@ -107,3 +107,30 @@ store::store_tests! {
         assert_eq!(seat_row(&t.db, held).await.state, "accepted");
     }
 }
+
+store::store_tests! {
+    async fn the_sweep_validates_provisional_people_once_cpr_answers_again(t: TestDb) {
+        let w = world(&t.db, true, day(2030, 3, 10)).await?;
+        let first = participant_as(&t.db, "0101801234", ValidationState::Provisional).await?;
+        let second = participant_as(&t.db, "1503751234", ValidationState::Provisional).await?;
+        seat(&t.db, &w, day(2030, 3, 10), first, "accepted").await?;
+        let fake = Arc::new(Fake::default());
+        fake.set(record("0101801234", HOME));
+        fake.set(record("1503751234", HOME));
+        fake.set_down(true);
+        let cpr = services(fake.clone());
+        let swept = jobs::provisional::sweep(&t.db, &cpr, now()).await?;
+        assert_eq!(swept, jobs::provisional::Swept { validated: 0, cpr_down: true });
+        assert_eq!(*fake.calls.lock().unwrap(), 1, "one unanswered lookup stops the sweep");
+        assert_eq!(participants::get(&t.db, first).await?.validation_state, "provisional");
+        fake.set_down(false);
+        let swept = jobs::provisional::sweep(&t.db, &cpr, now()).await?;
+        assert_eq!(swept, jobs::provisional::Swept { validated: 2, cpr_down: false });
+        for p in [first, second] {
+            assert_eq!(participants::get(&t.db, p).await?.validation_state, "valid");
+        }
+        let again = jobs::provisional::sweep(&t.db, &cpr, now()).await?;
+        assert_eq!(again.validated, 0, "nobody is left waiting");
+        assert!(jobs::catalog::schedules().iter().any(|s| s.kind == jobs::provisional::SWEEP));
+    }
+}
