@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use domain::CprNumber;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionSession,
@@ -95,6 +96,25 @@ pub async fn upsert(
     source_file_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Upserted> {
+    // Two jobs may learn about the same person at once; whoever loses the
+    // insert finds the row on the second pass and compares dates like anyone.
+    for _ in 0..2 {
+        if let Some(done) = upsert_once(db, vault, new, source_file_id, now).await? {
+            return Ok(done);
+        }
+    }
+    Err(Error::conflict("cpr_copy", "Den lokale CPR-kopi blev ændret samtidig; prøv igen"))
+}
+
+/// `None` when another writer inserted the person between our read and
+/// our insert.
+async fn upsert_once(
+    db: &impl ConnectionTrait,
+    vault: &CprVault,
+    new: &CopyRecord,
+    source_file_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Option<Upserted>> {
     let hash = vault.hash(&new.cpr);
     let as_of = new.as_of.trunc_subsecs(6);
     let current =
@@ -108,33 +128,40 @@ pub async fn upsert(
         source_file_id: Set(source_file_id),
         updated_at: Set(now.trunc_subsecs(6)),
     };
-    match current {
+    let done = match current {
         None => {
-            row.insert(db).await.map_err(Error::db("adding to the local CPR copy"))?;
-            Ok(Upserted::Inserted)
+            let inserted = entry::Entity::insert(row)
+                .on_conflict(OnConflict::column(entry::Column::CprHash).do_nothing().to_owned())
+                .exec_without_returning(db)
+                .await
+                .map_err(Error::db("adding to the local CPR copy"))?;
+            if inserted == 0 {
+                return Ok(None);
+            }
+            Upserted::Inserted
         }
         // An older file (or a replayed one) must not undo newer data.
-        Some(old) if old.as_of > as_of => Ok(Upserted::Unchanged),
+        Some(old) if old.as_of > as_of => Upserted::Unchanged,
         // The same record confirmed later: only its date moves, so the copy
         // says "current as of" the latest confirmation.
         Some(old) if old.record == new.record => {
-            if old.as_of == as_of {
-                return Ok(Upserted::Unchanged);
+            if old.as_of != as_of {
+                let confirmed = entry::ActiveModel {
+                    cpr_hash: Set(old.cpr_hash),
+                    as_of: Set(as_of),
+                    updated_at: Set(now.trunc_subsecs(6)),
+                    ..Default::default()
+                };
+                confirmed.update(db).await.map_err(Error::db("updating the local CPR copy"))?;
             }
-            let confirmed = entry::ActiveModel {
-                cpr_hash: Set(old.cpr_hash),
-                as_of: Set(as_of),
-                updated_at: Set(now.trunc_subsecs(6)),
-                ..Default::default()
-            };
-            confirmed.update(db).await.map_err(Error::db("updating the local CPR copy"))?;
-            Ok(Upserted::Unchanged)
+            Upserted::Unchanged
         }
         Some(_) => {
             row.update(db).await.map_err(Error::db("updating the local CPR copy"))?;
-            Ok(Upserted::Updated)
+            Upserted::Updated
         }
-    }
+    };
+    Ok(Some(done))
 }
 
 /// The stored record for `cpr`, if any.

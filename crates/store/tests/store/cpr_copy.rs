@@ -37,6 +37,23 @@ async fn give(db: &impl ConnectionTrait, seat: seats::Model, participant: uuid::
 }
 
 store::store_tests! {
+    async fn two_writers_adding_the_same_person_both_succeed(t: TestDb) {
+        let v = vault();
+        let now = Utc::now();
+        let (older, newer) = (record("0101801234", "Gammel", 2), record("0101801234", "Ny", 1));
+        let writes: Vec<_> = (0..8)
+            .map(|i| {
+                let (db, v, r) = (t.db.clone(), v.clone(), if i % 2 == 0 { older.clone() } else { newer.clone() });
+                tokio::spawn(async move { cpr_copy::upsert(&db, &v, &r, None, now).await })
+            })
+            .collect();
+        for write in writes {
+            write.await??;
+        }
+        let stored = cpr_copy::get(&t.db, &v, &cpr("0101801234")).await?.unwrap();
+        assert_eq!(stored.record, json!({ "name": "Ny" }), "the newest data wins whatever the order");
+    }
+
     async fn importing_one_file_twice_changes_nothing(t: TestDb) {
         let v = vault();
         let now = Utc::now();
