@@ -7,8 +7,10 @@
 //! concurrency, retries for idempotent calls, a circuit breaker, metrics, the
 //! status shown on the admin page and health probes. [`cpr`] is the
 //! `CprRegistry` trait with the SF1520 client and the provider chain.
+//! [`messaging`] is the `Transport` trait of the message channels.
 
 pub mod saml;
 
 pub mod cpr;
+pub mod messaging;
 pub mod resilience;

@@ -1,0 +1,120 @@
+//! The channels a message can go out on — Digital Post (SF1601, or NgDP
+//! directly), e-mail and SMS — behind one trait, so that delivery (the jobs
+//! crate) can try them in the election's order and fall through on its own.
+//!
+//! A transport never decides what happens next; it says what happened:
+//! delivered to the channel, refused for good, not reachable this way, or
+//! failed for now (try again later). Retries and deadlines belong to delivery.
+
+use async_trait::async_trait;
+use domain::CprNumber;
+use domain::contact::{Email, Mobile};
+use uuid::Uuid;
+
+use crate::resilience::CallError;
+
+/// A way to reach a person. The stored key is `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    DigitalPost,
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::DigitalPost, Channel::Email, Channel::Sms];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::DigitalPost => "digital_post",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == key)
+    }
+
+    /// Danish name for the admin app.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::DigitalPost => "Digital Post",
+            Channel::Email => "E-mail",
+            Channel::Sms => "SMS",
+        }
+    }
+}
+
+/// Who receives the message, with every address we have for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub cpr: CprNumber,
+    pub name: String,
+    pub email: Option<Email>,
+    pub mobile: Option<Mobile>,
+    /// Exempt from Digital Post (CPR says so): skip that channel at once.
+    pub exempt_digital_post: bool,
+}
+
+/// A file sent along (a task type's PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One message, rendered, ready for any channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Fixed when the message was queued; the Digital Post `messageUUID`.
+    /// A retry after an unknown outcome sends the same id, so the receiver
+    /// can refuse a duplicate instead of delivering a second letter.
+    pub message_id: Uuid,
+    /// The SMS gateway's `messageid`, also fixed at queue time.
+    pub sms_id: String,
+    pub recipient: Recipient,
+    pub subject: String,
+    /// The main document / e-mail body as HTML.
+    pub html: String,
+    /// The same as plain text (the e-mail's text alternative).
+    pub text: String,
+    /// The short SMS text.
+    pub sms_text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// What a channel accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    /// The channel's own reference (e.g. the SMTP queue id), if it gave one.
+    pub reference: Option<String>,
+}
+
+/// Why a channel did not take the message.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// This channel cannot reach the person (exempt, no address, not
+    /// registered): go to the next channel at once, nothing was sent.
+    #[error("kan ikke nås via denne kanal: {0}")]
+    Unreachable(String),
+    /// Refused for good (invalid number, message rejected): the next
+    /// channel at once; trying again would fail the same way.
+    #[error("afvist: {0}")]
+    Permanent(String),
+    /// Failed for now (down, timeout, 5xx): try again later, until the
+    /// message kind's deadline.
+    #[error("midlertidig fejl: {0}")]
+    Temporary(CallError),
+}
+
+/// A channel's client.
+#[async_trait]
+pub trait Transport: Send + Sync {
+    fn channel(&self) -> Channel;
+
+    /// Sends one message. Must be safe to call again with the same message
+    /// after an unknown outcome (same ids).
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError>;
+}
