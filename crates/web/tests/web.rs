@@ -58,3 +58,9 @@ mod responsibles;
 
 #[path = "web/my_tasks.rs"]
 mod my_tasks;
+
+#[path = "web/signup.rs"]
+mod signup;
+
+#[path = "web/open_tasks.rs"]
+mod open_tasks;

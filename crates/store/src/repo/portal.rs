@@ -8,9 +8,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::entity::{
-    elections, seats, task_types, team_responsibles, teams, work_location_responsibles, work_locations,
+    elections, seats, task_types, team_members, team_responsibles, teams, work_location_responsibles, work_locations,
 };
 use crate::error::{Error, Result};
+use crate::repo::links::SeatKind;
 
 /// The teams and work locations a participant is responsible for, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -119,4 +120,60 @@ async fn describe(db: &impl ConnectionTrait, seat: seats::Model) -> Result<Optio
         participant_id: seat.participant_id,
         invitation_code: seat.invitation_code,
     }))
+}
+
+/// A free seat of one kind (election, team, work location, task type, date),
+/// for a task link's sign-up.
+pub async fn free_seat_of_kind(
+    db: &impl ConnectionTrait,
+    election: Uuid,
+    team: Uuid,
+    kind: &SeatKind,
+) -> Result<Option<Uuid>> {
+    let seat = seats::Entity::find()
+        .filter(seats::Column::ElectionId.eq(election))
+        .filter(seats::Column::TeamId.eq(team))
+        .filter(seats::Column::WorkLocationId.eq(kind.work_location))
+        .filter(seats::Column::TaskTypeId.eq(kind.task_type))
+        .filter(seats::Column::TaskDate.eq(kind.date))
+        .filter(seats::Column::State.eq("available"))
+        .order_by_asc(seats::Column::CreatedAt)
+        .one(db)
+        .await
+        .map_err(Error::db("finding a free seat"))?;
+    Ok(seat.map(|s| s.id))
+}
+
+/// The free seats a participant may take on their own: in their teams, from
+/// `today` on, in active elections, of task types that are not trusted
+/// (trusted tasks are only given by the secretariat).
+pub async fn open_seats(db: &impl ConnectionTrait, participant_id: Uuid, today: NaiveDate) -> Result<Vec<MySeat>> {
+    let teams: Vec<Uuid> = team_members::Entity::find()
+        .filter(team_members::Column::ParticipantId.eq(participant_id))
+        .all(db)
+        .await
+        .map_err(Error::db("reading a participant's teams"))?
+        .into_iter()
+        .map(|m| m.team_id)
+        .collect();
+    if teams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = seats::Entity::find()
+        .filter(seats::Column::TeamId.is_in(teams))
+        .filter(seats::Column::State.eq("available"))
+        .filter(seats::Column::TaskDate.gte(today))
+        .inner_join(elections::Entity)
+        .filter(elections::Column::Active.eq(true))
+        .inner_join(task_types::Entity)
+        .filter(task_types::Column::Trusted.eq(false))
+        .order_by_asc(seats::Column::TaskDate)
+        .all(db)
+        .await
+        .map_err(Error::db("reading free seats"))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for seat in rows {
+        out.extend(describe(db, seat).await?);
+    }
+    Ok(out)
 }

@@ -127,6 +127,21 @@ pub async fn set_data(db: &impl ConnectionTrait, token: &SessionToken, data: Jso
     Ok(())
 }
 
+/// Makes the session's person the participant `participant` (after they
+/// signed up in the portal while signed in).
+pub async fn set_participant(db: &impl ConnectionTrait, token: &SessionToken, participant: Uuid) -> Result<()> {
+    let result = sessions::Entity::update_many()
+        .col_expr(sessions::Column::ParticipantId, sea_orm::sea_query::Expr::value(Some(participant)))
+        .filter(sessions::Column::IdHash.eq(token.hash()))
+        .exec(db)
+        .await
+        .map_err(Error::db("updating a session"))?;
+    if result.rows_affected == 0 {
+        return Err(Error::not_found("Sessionen"));
+    }
+    Ok(())
+}
+
 /// Issues a new token for the same session (after login, against session
 /// fixation); the old token stops working.
 pub async fn rotate(db: &impl ConnectionTrait, token: &SessionToken) -> Result<SessionToken> {

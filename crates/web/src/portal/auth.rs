@@ -54,6 +54,10 @@ pub struct Citizen {
     pub participant: Option<participants::Model>,
     pub responsibilities: Responsibilities,
     pub csrf: String,
+    /// The person's CPR number from MitID (kept encrypted in the session), for sign-up.
+    pub cpr: Option<domain::CprNumber>,
+    /// The session cookie's value, for changes to the session itself.
+    pub session: SessionToken,
 }
 
 impl Citizen {
@@ -109,7 +113,14 @@ impl FromRequestParts<AppState> for Citizen {
             },
             None => (None, Responsibilities::default()),
         };
-        Ok(Citizen { tenant, name, participant, responsibilities, csrf: crate::csrf::token_for(&session_id) })
+        let cpr = session
+            .data
+            .get("cpr")
+            .and_then(|c| c.as_str())
+            .and_then(|c| hex::decode(c).ok())
+            .and_then(|sealed| tenant.vault.decrypt(&sealed).ok());
+        let csrf = crate::csrf::token_for(&session_id);
+        Ok(Citizen { tenant, name, participant, responsibilities, csrf, cpr, session: token })
     }
 }
 

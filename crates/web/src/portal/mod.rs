@@ -7,9 +7,11 @@ pub mod auth;
 mod calendar;
 pub mod invitation;
 pub mod my_tasks;
+pub mod open_tasks;
 pub mod pages;
 pub mod read_only;
 pub mod responsible;
+pub mod signup;
 pub mod view;
 
 use askama::Template;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .merge(read_only::routes())
         .merge(invitation::routes())
         .merge(my_tasks::routes())
+        .merge(signup::routes())
+        .merge(open_tasks::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
         .merge(auth::acs_routes())

@@ -170,6 +170,14 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/mine-opgaver/{seat}/kalender.ics", Participant),
     ("GET", "/mine-opgaver/{seat}/filer/{file}", Participant),
     ("POST", "/mine-opgaver/{seat}/afmeld", Participant),
+    // Portal: sign-up links (the token is checked before sign-in is asked for).
+    ("GET", "/tilmelding/hold/{token}", Public),
+    ("POST", "/tilmelding/hold/{token}", Public),
+    ("GET", "/tilmelding/opgave/{token}", Public),
+    ("POST", "/tilmelding/opgave/{token}", Public),
+    // Portal: free seats to take.
+    ("GET", "/opgaver", Participant),
+    ("POST", "/opgaver/{seat}/tilmeld", Participant),
 ];
 
 /// Routes whose forms are multipart (uploads): an urlencoded body would be

@@ -27,7 +27,7 @@ use crate::log_capture::capture_alone;
 use crate::staffing_fixtures::{audit_count, staffed, team};
 use crate::support::{Options, TestApp, location, page};
 
-const ALIVE: &str = "0101801234";
+pub const ALIVE: &str = "0101801234";
 const DEAD: &str = "0202801234";
 const FOREIGN: &str = "0303801234";
 const UNKNOWN: &str = "0404801234";
@@ -51,7 +51,7 @@ impl FakeCpr {
         self.records.lock().unwrap().insert(record.cpr.expose().to_owned(), record);
     }
 
-    fn set_down(&self, down: bool) {
+    pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
 }
@@ -147,7 +147,7 @@ impl HealthProbe for FakeProbe {
     }
 }
 
-async fn start(t: TestDb) -> anyhow::Result<(TestApp, Arc<FakeCpr>)> {
+pub async fn start(t: TestDb) -> anyhow::Result<(TestApp, Arc<FakeCpr>)> {
     let fake = FakeCpr::new();
     let resilience = Arc::new(Resilience::new("sf1520", Some("korsbaek"), Settings::default()));
     let probe = Arc::new(FakeProbe { fake: fake.clone(), resilience: resilience.clone() });

@@ -175,6 +175,27 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A portal client signed in with MitID as the person with `cpr` (the
+    /// number kept in the session as sign-in keeps it, for sign-up).
+    pub async fn sign_in_mitid(
+        &self,
+        cpr: &str,
+        participant_id: Option<uuid::Uuid>,
+    ) -> anyhow::Result<reqwest::Client> {
+        let cpr = domain::CprNumber::parse(cpr)?;
+        let new = NewSession {
+            app: SessionApp::Portal,
+            user_id: None,
+            participant_id,
+            lifetime: chrono::Duration::hours(1),
+            data: serde_json::json!({ "name": "Test Borger", "cpr": hex::encode(self.tenant.vault.encrypt(&cpr)) }),
+        };
+        let (token, _) = sessions::create(self.db(), new).await?;
+        self.client_with(web::auth::cookies::PORTAL, "/", token.as_str())
+    }
+}
+
 /// A session for a new admin with `role` in `tenant`; the cookie value.
 pub async fn admin_session(tenant: &Tenant, role: AdminRole) -> anyhow::Result<String> {
     let name = format!("Test {}", role.label());
