@@ -9,6 +9,7 @@ pub mod age;
 pub mod attachment;
 pub mod conflict;
 pub mod contact;
+pub mod delivery;
 pub mod cpr;
 pub mod election;
 pub mod eligibility;
@@ -20,6 +21,7 @@ pub mod revalidation;
 pub mod seat;
 pub mod staffing;
 pub mod task_time;
+pub mod template;
 
 pub use access::AdminRole;
 pub use address::{PostalCode, PostalCodeError};
@@ -39,3 +41,4 @@ pub use municipality::{CountryCode, CountryCodeError, Cvr, CvrError, Municipalit
 pub use seat::{SeatAction, SeatError, SeatState, SeatStatus, Transition};
 pub use staffing::StaffingRefusal;
 pub use task_time::{TaskTimes, TaskTimesError};
+pub use template::{Placeholder, Template, TemplateError};

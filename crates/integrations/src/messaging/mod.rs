@@ -13,38 +13,10 @@ use uuid::Uuid;
 
 use crate::resilience::CallError;
 
-/// A way to reach a person. The stored key is `as_str`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    DigitalPost,
-    Email,
-    Sms,
-}
+pub mod email;
+pub mod sms;
 
-impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::DigitalPost, Channel::Email, Channel::Sms];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::DigitalPost => "digital_post",
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == key)
-    }
-
-    /// Danish name for the admin app.
-    pub fn label(self) -> &'static str {
-        match self {
-            Channel::DigitalPost => "Digital Post",
-            Channel::Email => "E-mail",
-            Channel::Sms => "SMS",
-        }
-    }
-}
+pub use domain::delivery::Channel;
 
 /// Who receives the message, with every address we have for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
