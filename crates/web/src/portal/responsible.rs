@@ -5,13 +5,15 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
 use serde::Deserialize;
 use store::repo::audit::Actor;
+use store::repo::links::{self, LinkTarget};
 use store::repo::responsible::{self, Member, RosterLine};
 use store::repo::seats::{self, Counts, OverviewFilter};
 use uuid::Uuid;
@@ -49,11 +51,18 @@ pub struct StatusRow {
     pub counts: Counts,
 }
 
+/// A sign-up link of the team to copy and pass on.
+pub struct ShareLink {
+    pub label: String,
+    pub url: String,
+}
+
 pub struct TeamSection {
     pub id: Uuid,
     pub name: String,
     pub members: Vec<Member>,
     pub status: Vec<StatusRow>,
+    pub links: Vec<ShareLink>,
 }
 
 #[derive(Template)]
@@ -70,8 +79,14 @@ struct Removed {
     fjernet: Option<String>,
 }
 
-async fn my_teams(citizen: Citizen, Query(query): Query<Removed>) -> Result<Html<String>> {
+async fn my_teams(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    citizen: Citizen,
+    Query(query): Query<Removed>,
+) -> Result<Html<String>> {
     let own = citizen.require_team_responsible()?.to_vec();
+    let origin = origin(&state, &headers);
     let db = &citizen.tenant.db;
     let today = today();
     let elections = responsible::active_elections(db).await?;
@@ -88,9 +103,39 @@ async fn my_teams(citizen: Citizen, Query(query): Query<Removed>) -> Result<Html
                 counts: r.counts,
             }));
         }
-        teams.push(TeamSection { id, name, members: responsible::members(db, id, today).await?, status });
+        let members = responsible::members(db, id, today).await?;
+        teams.push(TeamSection { id, name, members, status, links: share_links(db, id, &origin).await? });
     }
     render(MyTeamsPage { chrome: PortalChrome::of(&citizen), teams, removed: query.fjernet })
+}
+
+/// The portal's origin as the person reached it (the host already picked the
+/// tenant); https wherever cookies are secure, that is outside the demo.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let scheme = if state.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// The team's active sign-up and task links (filtered task-list links are
+/// the secretariat's, not a team's to pass on).
+async fn share_links(db: &impl sea_orm::ConnectionTrait, team: Uuid, origin: &str) -> Result<Vec<ShareLink>> {
+    let links = links::list(db, None, Some(team)).await?;
+    Ok(links
+        .into_iter()
+        .filter(|l| l.is_active())
+        .filter_map(|l| match l.target {
+            LinkTarget::Team { .. } => Some(ShareLink {
+                label: "Tilmelding til holdet".into(),
+                url: format!("{origin}/tilmelding/hold/{}", l.token),
+            }),
+            LinkTarget::Task { kind, .. } => Some(ShareLink {
+                label: format!("Tilmelding til en opgave {}", date(kind.date)),
+                url: format!("{origin}/tilmelding/opgave/{}", l.token),
+            }),
+            LinkTarget::Filtered { .. } => None,
+        })
+        .collect())
 }
 
 /// The team, if it is the person's own: 403 for another's, 404 for none.

@@ -5,10 +5,11 @@ use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use store::entity::{message_log, participants, rejected_seats, seats, team_members};
 use store::read_only_link::magic_link;
+use store::repo::links::{self, LinkTarget, SeatKind};
 use uuid::Uuid;
 
 use crate::portal::{make_team_responsible, make_work_location_responsible, participant};
-use crate::staffing_fixtures::{SeatOf, area, audit_count, join_team, seat, staffed, work_location};
+use crate::staffing_fixtures::{SeatOf, area, audit_count, day, join_team, seat, staffed, work_location};
 use crate::support::{TestApp, location, page};
 
 /// Gives `who` a mobile number, an e-mail address and (if `protected`) a
@@ -80,6 +81,31 @@ store::store_tests! {
         let row = body.split("01-06-2027</td>").nth(1).expect("status row");
         let counts: Vec<&str> = row.split("<td>").skip(2).take(3).map(|c| c.split('<').next().unwrap()).collect();
         assert_eq!(counts, ["1", "0", "1"], "available, invited, accepted in {row}");
+    }
+
+    async fn the_team_page_offers_the_teams_active_links_to_copy(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let team = team_with_member(&app).await?;
+        let client = app.sign_in_citizen(Some(team.lead)).await?;
+        let body = page(client.get(app.url("/mine-hold")).send().await?, 200).await?;
+        assert!(body.contains("Holdet har ingen aktive links"), "{body}");
+        let actor = store::repo::Actor::system();
+        let now = Utc::now();
+        let target = LinkTarget::Team { team: team.of.team, election: None };
+        let active = links::create(app.db(), &actor, target, now).await?;
+        let revoked = links::create(app.db(), &actor, target, now).await?;
+        links::revoke(app.db(), &actor, revoked.id, now).await?;
+        let kind = SeatKind { work_location: team.of.work_location, task_type: team.of.task_type, date: day() };
+        let target = LinkTarget::Task { team: team.of.team, election: team.of.election, kind };
+        let task = links::create(app.db(), &actor, target, now).await?;
+        let elsewhere = crate::staffing_fixtures::team(app.db(), "Venstre").await?;
+        let target = LinkTarget::Team { team: elsewhere, election: None };
+        let foreign = links::create(app.db(), &actor, target, now).await?;
+        let body = page(client.get(app.url("/mine-hold")).send().await?, 200).await?;
+        assert!(body.contains(&format!("value=\"{}/tilmelding/hold/{}\"", app.base, active.token)), "{body}");
+        assert!(body.contains(&format!("/tilmelding/opgave/{}\"", task.token)), "{body}");
+        assert!(body.contains("Tilmelding til en opgave 01-06-2027"), "{body}");
+        assert!(!body.contains(&revoked.token) && !body.contains(&foreign.token), "{body}");
     }
 
     async fn removing_a_member_frees_their_seats_and_keeps_the_person(t: TestDb) {
