@@ -34,6 +34,9 @@ pub fn handlers_with(services: &Services) -> Handlers {
     let mut handlers = Handlers::new();
     crate::provisional::register(&mut handlers, services);
     crate::activation::register(&mut handlers);
+    if let Some(messaging) = &services.messaging {
+        crate::delivery::register(&mut handlers, messaging.clone());
+    }
     handlers.register(SESSIONS_SWEEP, |ctx, _| async move {
         let deleted = store::repo::sessions::delete_expired(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
         // Pending SAML requests and remembered assertion IDs expire like sessions.

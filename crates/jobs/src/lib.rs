@@ -47,6 +47,7 @@ mod backoff;
 pub mod catalog;
 mod clock;
 pub mod cpr;
+pub mod delivery;
 mod handlers;
 pub mod provisional;
 mod runner;

@@ -40,6 +40,9 @@ pub struct CprServices {
 #[derive(Clone, Default)]
 pub struct Services {
     pub cpr: Option<CprServices>,
+    /// The tenant's message channels. Without them `message.deliver` jobs
+    /// wait in the queue for a worker that has them.
+    pub messaging: Option<crate::delivery::Messaging>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

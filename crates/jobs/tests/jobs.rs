@@ -1,6 +1,9 @@
 //! The job queue on both backends: transactional enqueue, idempotency keys,
 //! outcomes, retries, leases, concurrent runners and the scheduler.
 
+#[path = "jobs/delivery.rs"]
+mod delivery;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -207,6 +207,7 @@ pub fn job_services(tenant: &Tenant, cpr: &web::cpr::TenantCpr) -> jobs::Service
             vault: tenant.vault.clone(),
             municipality: tenant.municipality.clone(),
         }),
+        messaging: None,
     }
 }
 

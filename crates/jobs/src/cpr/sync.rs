@@ -22,7 +22,7 @@ use chrono_tz::Europe::Copenhagen;
 use domain::{MunicipalityCode, Rule};
 use futures::StreamExt;
 use integrations::cpr::{CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use store::crypto::CprVault;
 use store::entity::message_log;
@@ -314,51 +314,35 @@ pub fn register(handlers: &mut Handlers, sync: Option<Arc<CprSync>>) {
     });
 }
 
-/// Records the message as queued in `message_log`, once per seat and person.
-/// Its wording and delivery come with the messaging issue.
+/// Queues the message (and its delivery), once per seat and person: the job
+/// may run twice after a crash.
 pub async fn record_removed_message(
     db: &DatabaseConnection,
     payload: RemovedPayload,
     now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    let kind = domain::MessageKind::RemovedByNewCprData.as_str();
+) -> Result<(), store::Error> {
+    let kind = domain::MessageKind::RemovedByNewCprData;
     let existing = message_log::Entity::find()
         .filter(message_log::Column::ParticipantId.eq(payload.participant))
         .filter(message_log::Column::SeatId.eq(payload.seat))
-        .filter(message_log::Column::Kind.eq(kind))
+        .filter(message_log::Column::Kind.eq(kind.as_str()))
         .one(db)
-        .await?;
+        .await
+        .map_err(store::Error::db("reading the message log"))?;
     if existing.is_some() {
         return Ok(());
     }
-    let id = Uuid::new_v4();
-    message_log::ActiveModel {
-        id: Set(id),
-        participant_id: Set(payload.participant),
-        election_id: Set(Some(payload.election)),
+    let order = store::repo::elections::get(db, payload.election)
+        .await?
+        .map(|e| e.channel_order)
+        .unwrap_or_else(|| store::repo::elections::DEFAULT_CHANNEL_ORDER.to_owned());
+    let message = store::repo::messages::Queued {
+        participant: payload.participant,
+        election: Some(payload.election),
         // The seat is free again and may be reused; the log keeps which it was.
-        seat_id: Set(Some(payload.seat)),
-        kind: Set(kind.to_owned()),
-        send_type: Set("automatic".to_owned()),
-        channel_order: Set("digital_post,email,sms".to_owned()),
-        channels_tried: Set(String::new()),
-        channel: Set(None),
-        status: Set("queued".to_owned()),
-        subject: Set(String::new()),
-        body: Set(String::new()),
-        sms_text: Set(String::new()),
-        attempts: Set(0),
-        last_error: Set(None),
-        digital_post_message_id: Set(Uuid::new_v4()),
-        sms_message_id: Set(id.simple().to_string()),
-        email_message_id: Set(None),
-        queued_at: Set(now),
-        sent_at: Set(None),
-        delivered_at: Set(None),
-        failed_at: Set(None),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+        seat: Some(payload.seat),
+        kind,
+    };
+    store::repo::messages::queue(db, message, &order, now).await?;
     Ok(())
 }

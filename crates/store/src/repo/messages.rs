@@ -6,6 +6,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::MessageKind;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
 use uuid::Uuid;
 
 use crate::entity::message_log;
@@ -63,6 +64,7 @@ pub async fn queue(
     .insert(db)
     .await
     .map_err(Error::db("queueing a message"))?;
+    crate::outbox::enqueue_at(db, deliver_job(id), now).await.map_err(Error::db("queueing a message's delivery"))?;
     Ok(id)
 }
 
@@ -84,4 +86,126 @@ pub async fn of_election(db: &impl ConnectionTrait, election: Uuid) -> Result<Ve
         .all(db)
         .await
         .map_err(Error::db("reading an election's messages"))
+}
+
+/// The job that delivers one queued message over its channels.
+pub const DELIVER: &str = "message.deliver";
+
+/// Payload of [`DELIVER`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeliverPayload {
+    pub message: Uuid,
+}
+
+/// The delivery job of a message. Its attempts are practically unlimited:
+/// the message kind's deadline, not a retry count, decides when to give up.
+pub fn deliver_job(message: Uuid) -> crate::outbox::NewJob {
+    let payload = serde_json::json!({ "message": message });
+    crate::outbox::NewJob::new(DELIVER, payload).idempotency_key(format!("{DELIVER}:{message}")).max_attempts(10_000)
+}
+
+/// Statuses of a message.
+pub mod status {
+    pub const QUEUED: &str = super::QUEUED;
+    /// Handed to a channel.
+    pub const SENT: &str = "sent";
+    /// The channel confirmed delivery (a Digital Post receipt).
+    pub const DELIVERED: &str = "delivered";
+    /// A channel was left and the next one is being tried.
+    pub const FELL_BACK: &str = "fell_back";
+    /// No channel could deliver it.
+    pub const FAILED: &str = "failed";
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<message_log::Model> {
+    message_log::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(Error::db("reading a message"))?
+        .ok_or(Error::not_found("Beskeden"))
+}
+
+/// The channels a message has left, in order.
+pub fn channels_left(row: &message_log::Model) -> Vec<String> {
+    row.channels_tried.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
+
+/// What an attempt did to the message's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent {
+        channel: String,
+        reference: Option<String>,
+    },
+    /// Still trying this channel; the error is kept.
+    Retrying {
+        channel: String,
+        error: String,
+    },
+    /// This channel was given up; the next one follows.
+    Left {
+        channel: String,
+        error: String,
+    },
+    /// Every channel was given up.
+    Failed {
+        error: String,
+    },
+    /// A receipt confirmed delivery.
+    Delivered,
+}
+
+/// Records an attempt's outcome on the message.
+pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: DateTime<Utc>) -> Result<()> {
+    let row = get(db, id).await?;
+    let now = now.trunc_subsecs(6);
+    let mut active: message_log::ActiveModel = row.clone().into();
+    active.updated_at = Set(now);
+    match outcome {
+        Outcome::Sent { channel, reference } => {
+            active.status = Set(status::SENT.to_owned());
+            active.channel = Set(Some(channel));
+            active.attempts = Set(row.attempts + 1);
+            active.sent_at = Set(Some(now));
+            if reference.is_some() {
+                active.email_message_id = Set(reference);
+            }
+        }
+        Outcome::Retrying { channel, error } => {
+            active.channel = Set(Some(channel));
+            active.attempts = Set(row.attempts + 1);
+            active.last_error = Set(Some(error));
+        }
+        Outcome::Left { channel, error } => {
+            let mut left = channels_left(&row);
+            if !left.contains(&channel) {
+                left.push(channel);
+            }
+            active.channels_tried = Set(left.join(","));
+            active.status = Set(status::FELL_BACK.to_owned());
+            active.channel = Set(None);
+            active.last_error = Set(Some(error));
+        }
+        Outcome::Failed { error } => {
+            active.status = Set(status::FAILED.to_owned());
+            active.failed_at = Set(Some(now));
+            active.last_error = Set(Some(error));
+        }
+        Outcome::Delivered => {
+            active.status = Set(status::DELIVERED.to_owned());
+            active.delivered_at = Set(Some(now));
+        }
+    }
+    active.update(db).await.map_err(Error::db("recording a delivery attempt"))?;
+    Ok(())
+}
+
+/// People no channel could reach: failed messages, newest first.
+pub async fn unreachable(db: &impl ConnectionTrait) -> Result<Vec<message_log::Model>> {
+    message_log::Entity::find()
+        .filter(message_log::Column::Status.eq(status::FAILED))
+        .order_by_desc(message_log::Column::FailedAt)
+        .all(db)
+        .await
+        .map_err(Error::db("reading failed messages"))
 }

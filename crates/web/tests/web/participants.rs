@@ -259,6 +259,7 @@ store_tests! {
                 vault: app.tenant.vault.clone(),
                 municipality: app.tenant.municipality.clone(),
             }),
+            messaging: None,
         };
         let handlers = jobs::catalog::handlers_with(&services);
         // Still down: the job is retried later, the participant stays provisional.

@@ -1,0 +1,158 @@
+//! `message.deliver`: sends one queued message over the election's channels
+//! in order, falling through as `domain::delivery` says — at once past a
+//! channel that cannot reach the person or refuses for good, after the
+//! channel's share of the deadline when it keeps failing for now. The
+//! message's ids were fixed when it was queued, so an attempt repeated after
+//! an unknown outcome is recognised by the receiver, never a second letter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::MessageKind;
+use domain::delivery::{self, Attempt, Channel, Next};
+use integrations::messaging::{Attachment, Outgoing, Recipient, SendError, Transport};
+use sea_orm::DatabaseConnection;
+use store::crypto::CprVault;
+use store::entity::message_log;
+use store::repo::messages::{self, DELIVER, DeliverPayload, Outcome, status};
+use store::repo::participants;
+
+use crate::{Handlers, JobContext, JobError};
+
+/// A message's words, filled in for its person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Content {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub sms_text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Fills in a queued message's template (the templates live in the store).
+#[async_trait]
+pub trait Composer: Send + Sync {
+    async fn compose(&self, db: &DatabaseConnection, message: &message_log::Model) -> Result<Content, String>;
+}
+
+/// A tenant's channels and what delivery needs besides them.
+#[derive(Clone)]
+pub struct Messaging {
+    pub transports: HashMap<Channel, Arc<dyn Transport>>,
+    pub vault: CprVault,
+    pub composer: Arc<dyn Composer>,
+}
+
+/// Where an attempt left the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// Sent, or had been already.
+    Done,
+    /// Every channel was given up.
+    Failed,
+    /// The current channel failed for now; try again later.
+    RetryLater(String),
+}
+
+pub fn register(handlers: &mut Handlers, messaging: Messaging) {
+    let messaging = Arc::new(messaging);
+    handlers.register_typed(DELIVER, move |ctx: JobContext, payload: DeliverPayload| {
+        let messaging = messaging.clone();
+        async move {
+            match deliver(&ctx.db, &messaging, payload.message, ctx.now).await {
+                Ok(Delivered::RetryLater(error)) => Err(JobError::Retryable(error)),
+                Ok(_) => Ok(()),
+                Err(store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(JobError::retryable(e)),
+            }
+        }
+    });
+}
+
+/// One delivery attempt of a message.
+pub async fn deliver(
+    db: &DatabaseConnection,
+    messaging: &Messaging,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> store::Result<Delivered> {
+    let row = messages::get(db, id).await?;
+    if [status::SENT, status::DELIVERED, status::FAILED].contains(&row.status.as_str()) {
+        return Ok(if row.status == status::FAILED { Delivered::Failed } else { Delivered::Done });
+    }
+    let kind = MessageKind::parse(&row.kind).unwrap_or(MessageKind::GroupMessage);
+    let order = delivery::channel_order(&row.channel_order);
+    let left = messages::channels_left(&row);
+    let outgoing = match outgoing(db, messaging, &row).await {
+        Ok(outgoing) => outgoing,
+        Err(error) => return Ok(Delivered::RetryLater(error)),
+    };
+    let mut last_error = String::from("ingen kanal er sat op");
+    for (position, channel) in order.iter().enumerate() {
+        if left.iter().any(|c| c == channel.as_str()) {
+            continue;
+        }
+        let (attempt, reference, error) = attempt(messaging, *channel, &outgoing).await;
+        let until = delivery::channel_deadline(kind, row.queued_at, position, order.len());
+        let key = channel.as_str().to_owned();
+        match delivery::after(attempt, now, until) {
+            Next::Done => {
+                messages::record(db, id, Outcome::Sent { channel: key, reference }, now).await?;
+                return Ok(Delivered::Done);
+            }
+            Next::RetryLater => {
+                messages::record(db, id, Outcome::Retrying { channel: key, error: error.clone() }, now).await?;
+                return Ok(Delivered::RetryLater(error));
+            }
+            Next::NextChannel => {
+                tracing::info!(message = %id, channel = key, "channel left: {error}");
+                messages::record(db, id, Outcome::Left { channel: key, error: error.clone() }, now).await?;
+                last_error = error;
+            }
+        }
+    }
+    messages::record(db, id, Outcome::Failed { error: last_error }, now).await?;
+    Ok(Delivered::Failed)
+}
+
+async fn attempt(messaging: &Messaging, channel: Channel, outgoing: &Outgoing) -> (Attempt, Option<String>, String) {
+    let Some(transport) = messaging.transports.get(&channel) else {
+        return (Attempt::Unreachable, None, format!("{} er ikke sat op", channel.label()));
+    };
+    match transport.send(outgoing).await {
+        Ok(sent) => (Attempt::Sent, sent.reference, String::new()),
+        Err(e @ SendError::Unreachable(_)) => (Attempt::Unreachable, None, format!("{}: {e}", channel.label())),
+        Err(e @ SendError::Permanent(_)) => (Attempt::Permanent, None, format!("{}: {e}", channel.label())),
+        Err(e @ SendError::Temporary(_)) => (Attempt::Temporary, None, format!("{}: {e}", channel.label())),
+    }
+}
+
+/// The message rendered for its person, with every address we hold.
+async fn outgoing(
+    db: &DatabaseConnection,
+    messaging: &Messaging,
+    row: &message_log::Model,
+) -> Result<Outgoing, String> {
+    let person = participants::get(db, row.participant_id).await.map_err(|e| e.to_string())?;
+    let cpr = participants::cpr_of(&messaging.vault, &person).map_err(|e| e.to_string())?;
+    let content = messaging.composer.compose(db, row).await?;
+    let recipient = Recipient {
+        cpr,
+        name: participants::full_name(&person),
+        email: person.email.as_deref().and_then(|e| domain::Email::parse(e).ok()),
+        mobile: person.mobile.as_deref().and_then(|m| domain::Mobile::parse(m).ok()),
+        exempt_digital_post: person.exempt_digital_post,
+    };
+    Ok(Outgoing {
+        message_id: row.digital_post_message_id,
+        sms_id: row.sms_message_id.clone(),
+        recipient,
+        subject: content.subject,
+        html: content.html,
+        text: content.text,
+        sms_text: content.sms_text,
+        attachments: content.attachments,
+    })
+}
