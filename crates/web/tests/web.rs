@@ -64,3 +64,6 @@ mod signup;
 
 #[path = "web/open_tasks.rs"]
 mod open_tasks;
+
+#[path = "web/profile.rs"]
+mod profile;

@@ -177,3 +177,43 @@ pub async fn open_seats(db: &impl ConnectionTrait, participant_id: Uuid, today: 
     }
     Ok(out)
 }
+
+/// The setting that says how long (days after their last task) a person who
+/// served stays on file before they may delete their own profile.
+pub const RETENTION_KEY: &str = "participant_retention_days";
+/// One year: long enough for the municipality to settle payments and answer
+/// complaints about the election the person worked at.
+pub const DEFAULT_RETENTION_DAYS: u64 = 365;
+
+/// Why a person may not delete their own profile now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteRefusal {
+    /// An accepted task is inside its lock period: the municipality counts on them.
+    Locked { task_type: String, date: NaiveDate },
+    /// They served; their data is kept until `until` (inclusive).
+    Retained { until: NaiveDate },
+}
+
+/// Reference §3's rules for deleting one's own profile, with its flaw fixed:
+/// having served blocks deletion only during the retention period.
+pub async fn self_delete_refusal(
+    db: &impl ConnectionTrait,
+    participant_id: Uuid,
+    today: NaiveDate,
+) -> Result<Option<DeleteRefusal>> {
+    let held = my_seats(db, participant_id).await?;
+    let locked = held
+        .iter()
+        .find(|s| s.state == "accepted" && s.date >= today && !domain::lock::may_cancel(s.date, s.lock_days, today));
+    if let Some(seat) = locked {
+        return Ok(Some(DeleteRefusal::Locked { task_type: seat.task_type.clone(), date: seat.date }));
+    }
+    let served = held.iter().filter(|s| matches!(s.state.as_str(), "accepted" | "checked_in") && s.date < today);
+    let Some(last) = served.map(|s| s.date).max() else { return Ok(None) };
+    let days = super::settings::get(db, RETENTION_KEY)
+        .await?
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(DEFAULT_RETENTION_DAYS);
+    let until = last.checked_add_days(chrono::Days::new(days)).unwrap_or(NaiveDate::MAX);
+    Ok((today <= until).then_some(DeleteRefusal::Retained { until }))
+}

@@ -9,6 +9,7 @@ pub mod invitation;
 pub mod my_tasks;
 pub mod open_tasks;
 pub mod pages;
+pub mod profile;
 pub mod read_only;
 pub mod responsible;
 pub mod signup;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(my_tasks::routes())
         .merge(signup::routes())
         .merge(open_tasks::routes())
+        .merge(profile::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
         .merge(auth::acs_routes())

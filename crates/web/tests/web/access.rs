@@ -178,6 +178,10 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Portal: free seats to take.
     ("GET", "/opgaver", Participant),
     ("POST", "/opgaver/{seat}/tilmeld", Participant),
+    // Portal: Min profil.
+    ("GET", "/min-profil", Participant),
+    ("POST", "/min-profil", Participant),
+    ("POST", "/min-profil/slet", Participant),
 ];
 
 /// Routes whose forms are multipart (uploads): an urlencoded body would be
