@@ -8,6 +8,8 @@
 //! - `saml`: our SAML SP core against the FK Adgangsstyring and NemLog-in IdP
 //!   simulators — metadata, full logins, privileges, the NemLog-in identity,
 //!   every refusal the simulators can provoke, and single logout.
+//! - `sms`: the SMS client against the SMS gateway simulator — refusals, every fault,
+//!   and no second SMS when a send is retried after an unknown outcome.
 //!
 //! Run alone with `cargo test -p integrations --test against_simulators`.
 
@@ -15,6 +17,8 @@
 mod cpr;
 #[path = "against_simulators/saml.rs"]
 mod saml;
+#[path = "against_simulators/sms.rs"]
+mod sms;
 
 /// A plain-HTTP client for the simulators' pages and `/__sim/*` API. It never
 /// follows redirects, so a test can read the `Location` an IdP answers with.

@@ -22,3 +22,5 @@ mod saml_logout;
 mod saml_metadata;
 #[path = "integrations/saml_response.rs"]
 mod saml_response;
+#[path = "integrations/sms.rs"]
+mod sms;

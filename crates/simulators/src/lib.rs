@@ -8,4 +8,5 @@
 pub mod control;
 pub mod cpr;
 pub mod idp;
+pub mod sms;
 pub mod xml;

@@ -21,3 +21,5 @@ mod idp_faults;
 mod idp_slo;
 #[path = "simulators/idp_sso.rs"]
 mod idp_sso;
+#[path = "simulators/sms.rs"]
+mod sms;
