@@ -7,10 +7,14 @@
 //! concurrency, retries for idempotent calls, a circuit breaker, metrics, the
 //! status shown on the admin page and health probes. [`cpr`] is the
 //! `CprRegistry` trait with the SF1520 client and the provider chain.
-//! [`messaging`] is the `Transport` trait of the message channels.
+//! [`messaging`] is the `Transport` trait of the message channels and the
+//! Digital Post clients. The HTTPS client with the organisation certificate
+//! (mutual TLS) is shared by every Serviceplatformen client.
 
 pub mod saml;
 
 pub mod cpr;
+mod https;
 pub mod messaging;
 pub mod resilience;
+mod xml;

@@ -5,6 +5,8 @@
 //! - `cpr`: the SF1520 and Datafordeleren clients against the CPR simulator —
 //!   every built-in person, every fault kind a client can meet, retries, the
 //!   breaker, mutual TLS (PEM and PKCS#12) and the provider chain.
+//! - `digital_post`: the SF1601 and direct NgDP clients against the Digital
+//!   Post simulator — token chain over mTLS, caching, refresh, faults.
 //! - `saml`: our SAML SP core against the FK Adgangsstyring and NemLog-in IdP
 //!   simulators — metadata, full logins, privileges, the NemLog-in identity,
 //!   every refusal the simulators can provoke, and single logout.
@@ -15,6 +17,8 @@
 
 #[path = "against_simulators/cpr.rs"]
 mod cpr;
+#[path = "against_simulators/digital_post.rs"]
+mod digital_post;
 #[path = "against_simulators/saml.rs"]
 mod saml;
 #[path = "against_simulators/sms.rs"]

@@ -6,6 +6,8 @@
 mod cpr;
 #[path = "integrations/cpr_extract.rs"]
 mod cpr_extract;
+#[path = "integrations/digital_post.rs"]
+mod digital_post;
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
 #[path = "integrations/log_capture.rs"]

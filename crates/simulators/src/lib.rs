@@ -7,6 +7,7 @@
 
 pub mod control;
 pub mod cpr;
+pub mod digital_post;
 pub mod idp;
 pub mod sms;
 pub mod xml;

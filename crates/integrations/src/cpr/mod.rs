@@ -5,7 +5,6 @@
 mod chain;
 pub mod datafordeleren;
 pub mod extract;
-mod https;
 mod record;
 pub mod sf1520;
 mod stored;
@@ -20,8 +19,8 @@ use serde::Serialize;
 
 use crate::resilience::CallError;
 
+pub use crate::https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use chain::Chain;
-pub use https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use record::{
     Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
     PollingDistrict, Sex,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::resilience::CallError;
 
+pub mod digital_post;
 pub mod email;
 pub mod sms;
 

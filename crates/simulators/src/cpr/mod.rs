@@ -26,7 +26,7 @@ mod datafordeler;
 mod faults;
 pub mod generate;
 pub mod persons;
-mod server;
+pub(crate) mod server;
 mod sf1520;
 mod sf1520_xml;
 

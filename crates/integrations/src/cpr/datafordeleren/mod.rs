@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use domain::CprNumber;
 use tracing::Instrument;
 
-use super::https::{self, BuildError, ClientIdentity, Transport};
 use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
+use crate::https::{self, BuildError, ClientIdentity, Transport};
 use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
 
 /// The integration's name in metrics and on the status page.

@@ -43,7 +43,7 @@ pub(crate) fn person_lookup(municipality_cvr: &Cvr, cpr: &CprNumber) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpr::sf1520::xml;
+    use crate::xml;
 
     #[test]
     fn request_has_the_reference_shape() {

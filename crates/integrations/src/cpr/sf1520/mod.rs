@@ -7,7 +7,6 @@
 
 mod envelope;
 mod response;
-mod xml;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,11 +15,11 @@ use async_trait::async_trait;
 use domain::{CprNumber, Cvr};
 use tracing::Instrument;
 
-use super::https::{self, Transport};
 use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
+use crate::https::{self, Transport};
 use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
 
-pub use super::https::{BuildError, ClientIdentity, Pkcs12Error};
+pub use crate::https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use envelope::{CONTENT_TYPE, SOAP_ACTION};
 
 /// The integration's name in metrics and on the status page.

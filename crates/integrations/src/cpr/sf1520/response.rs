@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 use domain::{CountryCode, CprNumber, MunicipalityCode};
 
 use super::envelope::{PBDE, SOAP_ENV};
-use super::xml::{self, Element};
 use crate::cpr::record::{
     Address, AddressKind, Citizenship, CprRecord, DigitalPost, Emigration, Guardianship, PersonName, PersonStatus,
     PollingDistrict, Sex,
 };
 use crate::resilience::{CallError, excerpt};
+use crate::xml::{self, Element};
 
 /// The text by which Serviceplatformen tells that a PNR does not exist.
 const PNR_NOT_FOUND: &str = "pnr not found";

@@ -1,7 +1,7 @@
-//! What the remote CPR providers share on the way out: the organisation's
-//! client certificate (PEM or PKCS#12), the trusted roots, and an HTTPS
-//! client over rustls with the ring provider. Both SF1520 and Datafordeleren
-//! require mutual TLS with an OCES certificate.
+//! What the remote clients share on the way out: the organisation's client
+//! certificate (PEM or PKCS#12), the trusted roots, and an HTTPS client over
+//! rustls with the ring provider. SF1520, Datafordeleren, SF1601 (Digital
+//! Post) and NgDP all require mutual TLS with an OCES certificate.
 
 use std::path::Path;
 
@@ -70,6 +70,14 @@ impl ClientIdentity {
         let der = std::fs::read(path).map_err(|e| Pkcs12Error::Read(e.to_string()))?;
         ClientIdentity::from_pkcs12(&der, password)
     }
+
+    /// The DER of the leaf (first) certificate: the KOMBIT STS binds its token
+    /// to it (`UseKey`), so holder-of-key calls must present the same one.
+    pub fn leaf_certificate_der(&self) -> Option<Vec<u8>> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        CertificateDer::pem_slice_iter(&self.pem).next()?.ok().map(|c| c.as_ref().to_vec())
+    }
 }
 
 fn pem_block(label: &str, der: &[u8]) -> Vec<u8> {
@@ -83,7 +91,7 @@ fn pem_block(label: &str, der: &[u8]) -> Vec<u8> {
     pem.into_bytes()
 }
 
-/// Why a CPR client could not be built.
+/// Why a remote client could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BuildError {
     #[error("the endpoint must be an http(s) URL: {0}")]
@@ -100,7 +108,7 @@ pub enum BuildError {
     Client(String),
 }
 
-/// What every remote CPR provider is configured with besides its own fields.
+/// What every remote client is configured with besides its own fields.
 pub(crate) struct Transport<'a> {
     pub endpoint: &'a str,
     pub identity: Option<&'a ClientIdentity>,

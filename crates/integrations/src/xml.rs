@@ -1,5 +1,5 @@
 //! A small namespace-aware element tree over quick-xml, enough to read a SOAP
-//! answer: elements, their namespace and local name, their text. Attributes,
+//! or REST answer (SF1520, SF1601): elements, their namespace and local name, their text. Attributes,
 //! comments and processing instructions are not needed and are dropped.
 
 use quick_xml::events::{BytesRef, Event};
