@@ -31,6 +31,8 @@ mod site;
 mod task_types;
 #[path = "store/teams.rs"]
 mod teams;
+#[path = "store/templates.rs"]
+mod templates;
 #[path = "store/users.rs"]
 mod users;
 #[path = "store/work_locations.rs"]

@@ -7,9 +7,11 @@ mod m0001_schema;
 mod m0002_jobs;
 mod m0003_saml;
 mod m0005_cpr_copy;
+mod m0006_default_templates;
 
 /// Ids of rows every tenant database starts with.
 pub use m0001_schema::seeded;
+pub use m0006_default_templates::default_template_id;
 
 pub struct Migrator;
 
@@ -21,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_jobs::Migration),
             Box::new(m0003_saml::Migration),
             Box::new(m0005_cpr_copy::Migration),
+            Box::new(m0006_default_templates::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub mod settings;
 pub mod staffing;
 pub mod task_types;
 pub mod teams;
+pub mod templates;
 pub mod users;
 pub mod web_pages;
 pub mod work_locations;
