@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod cookies;
 pub mod cpr;
+pub mod digital_post;
 pub mod csrf;
 pub mod error;
 pub mod forms;
@@ -30,6 +31,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(assets::routes())
+        .merge(digital_post::routes())
         .merge(portal::routes())
         .nest("/admin", admin::routes())
         // The nested home page is "/admin"; people type the slash too.

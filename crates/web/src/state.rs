@@ -28,6 +28,9 @@ pub struct AppState {
     pub cpr: Arc<std::collections::HashMap<String, Arc<dyn integrations::cpr::CprRegistry>>>,
     /// Integrations on the status page per tenant key (see `crate::cpr`).
     pub integrations: Arc<std::collections::HashMap<String, Vec<crate::cpr::Monitor>>>,
+    /// Who may push Digital Post receipts (the Beskedfordeler's addresses);
+    /// loopback only unless configured.
+    pub receipt_senders: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
@@ -42,7 +45,14 @@ impl AppState {
             csp: crate::security::content_security_policy(&[]).into(),
             cpr: Arc::default(),
             integrations: Arc::default(),
+            receipt_senders: Arc::new(vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()]),
         }
+    }
+
+    /// Replaces the addresses allowed to push Digital Post receipts.
+    pub fn with_receipt_senders(mut self, senders: Vec<std::net::IpAddr>) -> Self {
+        self.receipt_senders = Arc::new(senders);
+        self
     }
 
     /// Sets every tenant's sign-in settings (by tenant key).

@@ -29,6 +29,9 @@ mod task_types;
 #[path = "web/tasks.rs"]
 mod tasks;
 
+#[path = "web/receipts.rs"]
+mod receipts;
+
 #[path = "web/work_locations.rs"]
 mod work_locations;
 

@@ -15,6 +15,7 @@ use crate::resilience::CallError;
 
 pub mod digital_post;
 pub mod email;
+pub mod receipts;
 pub mod sms;
 
 pub use domain::delivery::Channel;

@@ -8,6 +8,7 @@ mod m0002_jobs;
 mod m0003_saml;
 mod m0005_cpr_copy;
 mod m0006_default_templates;
+mod m0007_receipts;
 
 /// Ids of rows every tenant database starts with.
 pub use m0001_schema::seeded;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_saml::Migration),
             Box::new(m0005_cpr_copy::Migration),
             Box::new(m0006_default_templates::Migration),
+            Box::new(m0007_receipts::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod participant_details;
 pub mod participants;
 pub mod portal;
+pub mod receipts;
 pub mod responsible;
 pub mod saml_state;
 pub mod seats;

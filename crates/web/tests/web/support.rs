@@ -58,6 +58,8 @@ pub struct Options {
     pub login_limit: Option<(u32, u32)>,
     /// The tenant's CPR registry and status-page integrations (tests use a fake).
     pub cpr: Option<web::cpr::TenantCpr>,
+    /// Who may push Digital Post receipts, instead of loopback.
+    pub receipt_senders: Option<Vec<std::net::IpAddr>>,
 }
 
 impl TestApp {
@@ -121,6 +123,9 @@ impl TestApp {
         }
         if let Some(cpr) = options.cpr {
             state = state.with_cpr(HashMap::from([("korsbaek".to_owned(), cpr)]));
+        }
+        if let Some(senders) = options.receipt_senders {
+            state = state.with_receipt_senders(senders);
         }
         let app = web::app(state).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });
