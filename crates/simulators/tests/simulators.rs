@@ -15,6 +15,8 @@ mod cpr_requests;
 mod cpr_rest;
 #[path = "simulators/cpr_tls.rs"]
 mod cpr_tls;
+#[path = "simulators/digital_post.rs"]
+mod digital_post;
 #[path = "simulators/idp_faults.rs"]
 mod idp_faults;
 #[path = "simulators/idp_slo.rs"]

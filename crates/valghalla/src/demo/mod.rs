@@ -32,6 +32,7 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
         None => simulators::cpr::Persons::builtin(),
     };
     cpr_persons::add_participants(&mut persons, &tenant.db, &tenant.vault).await.context("CPR persons")?;
+    let post_sim = digital_post_sim(&persons);
     let sim = simulators::cpr::CprSimConfig { persons, ..Default::default() };
     let (cpr_sim_url, cpr_sim) = simulators::cpr::CprSimulator::start(sim).await?;
     config.cpr = cpr_config(&cpr_sim.sf1520_url());
@@ -45,6 +46,9 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     let local = listener.local_addr()?;
     let base = public_base(local);
     let (idp, auth) = idp::start(&base, local.ip()).await?;
+    let receipts = Some(format!("{base}/digitalpost/receipts"));
+    let post_sim = simulators::digital_post::DigitalPostSimConfig { receipt_url: receipts, ..post_sim };
+    let (post_sim_url, post_sim) = simulators::digital_post::DigitalPostSimulator::start(post_sim).await?;
     let cpr = crate::tenants::build_cpr(&registry, std::slice::from_ref(&config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     crate::tenants::start_jobs(&registry, &cpr, &stopped)?;
@@ -56,12 +60,25 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     state.metrics = Some(install_metrics()?);
     print_banner(&base, &idp.base_url, data_dir, seeded, started);
     println!("CPR (SF1520-simulator): {cpr_sim_url} (fejl: {cpr_sim_url}/__sim/faults)");
+    println!("Digital Post (SF1601-simulator): {post_sim_url} (breve: {post_sim_url}/__sim/digitalpost/letters)");
     println!();
     let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
     drop(idp);
     drop(cpr_sim);
+    drop(post_sim);
     served
+}
+
+/// Digital Post knows the demo's people as CPR does: not signed up there, not signed up here.
+fn digital_post_sim(persons: &simulators::cpr::Persons) -> simulators::digital_post::DigitalPostSimConfig {
+    use simulators::digital_post::Registration;
+    let registrations = persons
+        .iter()
+        .filter(|p| p.digital_post == Some(false))
+        .map(|p| (p.pnr.clone(), Registration::NotRegistered))
+        .collect();
+    simulators::digital_post::DigitalPostSimConfig { registrations, ..Default::default() }
 }
 
 /// SF1520 at the simulator (plain http on the loopback), then the local copy.
