@@ -156,3 +156,31 @@ async fn outgoing(
         attachments: content.attachments,
     })
 }
+
+/// Composes from the store's templates (the election's, else the default).
+pub struct TemplateComposer {
+    pub tenant: Arc<store::tenants::Tenant>,
+    /// The portal's base URL, for links in the message.
+    pub portal_url: String,
+}
+
+#[async_trait]
+impl Composer for TemplateComposer {
+    async fn compose(&self, db: &DatabaseConnection, message: &message_log::Model) -> Result<Content, String> {
+        let links = store::repo::templates::Links { portal_url: &self.portal_url, tenant: &self.tenant };
+        let today = crate::cpr::sync::today(Utc::now());
+        let composed =
+            store::repo::templates::compose(db, &links, message.id, today).await.map_err(|e| e.to_string())?;
+        Ok(Content {
+            subject: composed.subject,
+            html: composed.html,
+            text: composed.text,
+            sms_text: composed.sms_text,
+            attachments: composed
+                .attachments
+                .into_iter()
+                .map(|a| Attachment { filename: a.file_name, content_type: a.mime_type, bytes: a.content })
+                .collect(),
+        })
+    }
+}
