@@ -10,6 +10,8 @@
 //! - `saml`: our SAML SP core against the FK Adgangsstyring and NemLog-in IdP
 //!   simulators — metadata, full logins, privileges, the NemLog-in identity,
 //!   every refusal the simulators can provoke, and single logout.
+//! - `email`: the SMTP client against the SMTP sink — plain, STARTTLS and implicit TLS
+//!   with AUTH, the MIME shape, 4xx/5xx at each stage, dropped and stalled connections.
 //! - `sms`: the SMS client against the SMS gateway simulator — refusals, every fault,
 //!   and no second SMS when a send is retried after an unknown outcome.
 //!
@@ -19,6 +21,8 @@
 mod cpr;
 #[path = "against_simulators/digital_post.rs"]
 mod digital_post;
+#[path = "against_simulators/email.rs"]
+mod email;
 #[path = "against_simulators/saml.rs"]
 mod saml;
 #[path = "against_simulators/sms.rs"]

@@ -8,6 +8,8 @@ mod cpr;
 mod cpr_extract;
 #[path = "integrations/digital_post.rs"]
 mod digital_post;
+#[path = "integrations/email.rs"]
+mod email;
 #[path = "integrations/fixtures.rs"]
 mod fixtures;
 #[path = "integrations/log_capture.rs"]

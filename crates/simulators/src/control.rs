@@ -200,7 +200,7 @@ impl Faults {
 
     /// Whether a `downtime_window` rule covers `now` for this path. Rules whose window
     /// has passed are dropped so that the list stays readable.
-    fn in_downtime(&self, path: &str, now: DateTime<Utc>) -> bool {
+    pub fn in_downtime(&self, path: &str, now: DateTime<Utc>) -> bool {
         let mut rules = lock(&self.rules);
         rules.retain(|r| r.spec.kind != "downtime_window" || window(&r.spec).is_some_and(|(_, to)| to > now));
         rules
@@ -246,7 +246,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    fn push(&self, mut entry: RecordedRequest) -> u64 {
+    /// Adds an entry and returns its `seq`. Public for simulators that record something
+    /// other than HTTP requests (the SMTP sink records each message it accepts).
+    pub fn push(&self, mut entry: RecordedRequest) -> u64 {
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed) + 1;
         entry.seq = seq;
         lock(&self.entries).push(entry);

@@ -10,4 +10,5 @@ pub mod cpr;
 pub mod digital_post;
 pub mod idp;
 pub mod sms;
+pub mod smtp;
 pub mod xml;

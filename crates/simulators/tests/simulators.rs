@@ -25,3 +25,5 @@ mod idp_slo;
 mod idp_sso;
 #[path = "simulators/sms.rs"]
 mod sms;
+#[path = "simulators/smtp.rs"]
+mod smtp;

@@ -143,7 +143,7 @@ impl EmailClient {
     /// One SMTP transaction. `Ok(Err(_))` is a rejection: the server answered.
     async fn attempt(&self, email: &Message) -> Result<Result<Sent, String>, CallError> {
         match self.smtp.send(email.clone()).await {
-            Ok(response) => Ok(Ok(Sent { reference: response.message().next().map(|l| excerpt(l)) })),
+            Ok(response) => Ok(Ok(Sent { reference: response.message().next().map(excerpt) })),
             Err(e) if e.is_permanent() => Ok(Err(excerpt(&e.to_string()))),
             Err(e) => Err(self.classify(&e)),
         }

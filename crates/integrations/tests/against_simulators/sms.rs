@@ -116,11 +116,14 @@ async fn wrong_credentials_are_permanent() {
     assert!(matches!(result, Err(SendError::Permanent(ref why)) if why.contains("401")), "{result:?}");
 }
 
+/// What a fault's `CallError` must look like.
+type Expected = fn(&CallError) -> bool;
+
 #[tokio::test]
 async fn every_fault_is_classified() {
     let (sim, client) = start().await;
     let faults = &sim.control.faults;
-    let cases: Vec<(FaultSpec, fn(&CallError) -> bool)> = vec![
+    let cases: Vec<(FaultSpec, Expected)> = vec![
         (FaultSpec::new("http_status").params(serde_json::json!({ "status": 500 })), |e| {
             matches!(e, CallError::Status { status: 500, .. })
         }),
