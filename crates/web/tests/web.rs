@@ -70,3 +70,6 @@ mod open_tasks;
 
 #[path = "web/profile.rs"]
 mod profile;
+
+#[path = "web/language.rs"]
+mod language;

@@ -58,6 +58,7 @@ pub struct Citizen {
     pub cpr: Option<domain::CprNumber>,
     /// The session cookie's value, for changes to the session itself.
     pub session: SessionToken,
+    pub lang: super::i18n::Lang,
 }
 
 impl Citizen {
@@ -120,7 +121,8 @@ impl FromRequestParts<AppState> for Citizen {
             .and_then(|c| hex::decode(c).ok())
             .and_then(|sealed| tenant.vault.decrypt(&sealed).ok());
         let csrf = crate::csrf::token_for(&session_id);
-        Ok(Citizen { tenant, name, participant, responsibilities, csrf, cpr, session: token })
+        let lang = super::i18n::Lang::from_headers(&parts.headers);
+        Ok(Citizen { tenant, name, participant, responsibilities, csrf, cpr, session: token, lang })
     }
 }
 

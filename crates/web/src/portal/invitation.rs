@@ -85,13 +85,14 @@ impl ResultPage {
 async fn show(
     tenant: CurrentTenant,
     citizen: MaybeCitizen,
+    lang: super::i18n::Lang,
     Path((seat_id, code)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let seat = portal::seat_view(&tenant.db, seat_id).await?;
     let me = citizen.0.as_ref().and_then(|c| c.participant.as_ref().map(|p| p.id));
     let chrome = match &citizen.0 {
         Some(c) => PortalChrome::of(c),
-        None => PortalChrome::anonymous(&tenant.name),
+        None => PortalChrome::anonymous(&tenant.name).in_lang(lang),
     };
     // A signed-in person who is no participant cannot be the invitee.
     let standing = match (&citizen.0, me) {

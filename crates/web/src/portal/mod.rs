@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod calendar;
+pub mod i18n;
 pub mod invitation;
 pub mod my_tasks;
 pub mod open_tasks;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(signup::routes())
         .merge(open_tasks::routes())
         .merge(profile::routes())
+        .merge(i18n::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))
         .layer(axum::middleware::from_fn(crate::admin::same_origin_posts))
         .merge(auth::acs_routes())
@@ -53,6 +55,7 @@ pub struct PortalChrome {
     pub csrf: String,
     pub team_responsible: bool,
     pub work_location_responsible: bool,
+    pub lang: i18n::Lang,
 }
 
 impl PortalChrome {
@@ -63,7 +66,17 @@ impl PortalChrome {
             csrf: String::new(),
             team_responsible: false,
             work_location_responsible: false,
+            lang: i18n::Lang::Da,
         }
+    }
+
+    pub fn in_lang(self, lang: i18n::Lang) -> Self {
+        PortalChrome { lang, ..self }
+    }
+
+    /// A fixed portal text in the page's language.
+    pub fn t<'a>(&self, da: &'a str) -> &'a str {
+        self.lang.t(da)
     }
 
     pub fn of(citizen: &Citizen) -> Self {
@@ -73,6 +86,7 @@ impl PortalChrome {
             csrf: citizen.csrf.clone(),
             team_responsible: !citizen.responsibilities.teams.is_empty(),
             work_location_responsible: !citizen.responsibilities.work_locations.is_empty(),
+            lang: citizen.lang,
         }
     }
 }
@@ -112,6 +126,7 @@ struct FrontQuery {
 async fn front_page(
     tenant: CurrentTenant,
     citizen: MaybeCitizen,
+    lang: i18n::Lang,
     Query(query): Query<FrontQuery>,
 ) -> Result<Html<String>> {
     let page = store::repo::web_pages::get(&tenant.db, "front").await?;
@@ -126,7 +141,7 @@ async fn front_page(
     };
     let chrome = match &citizen.0 {
         Some(c) => PortalChrome::of(c),
-        None => PortalChrome::anonymous(&tenant.name),
+        None => PortalChrome::anonymous(&tenant.name).in_lang(lang),
     };
     let page = FrontPage { chrome, title, body, logged_out: query.logged_out.is_some() };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))

@@ -182,6 +182,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/min-profil", Participant),
     ("POST", "/min-profil", Participant),
     ("POST", "/min-profil/slet", Participant),
+    // Portal: the language switch.
+    ("GET", "/sprog/{lang}", Public),
 ];
 
 /// Routes whose forms are multipart (uploads): an urlencoded body would be
