@@ -49,6 +49,8 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     let receipts = Some(format!("{base}/digitalpost/receipts"));
     let post_sim = simulators::digital_post::DigitalPostSimConfig { receipt_url: receipts, ..post_sim };
     let (post_sim_url, post_sim) = simulators::digital_post::DigitalPostSimulator::start(post_sim).await?;
+    let sms_sim = simulators::sms::SmsSimulator::start(Default::default()).await?;
+    let smtp_sim = simulators::smtp::SmtpSimulator::start(Default::default()).await?;
     let cpr = crate::tenants::build_cpr(&registry, std::slice::from_ref(&config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     crate::tenants::start_jobs(&registry, &cpr, &stopped)?;
@@ -61,12 +63,18 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     print_banner(&base, &idp.base_url, data_dir, seeded, started);
     println!("CPR (SF1520-simulator): {cpr_sim_url} (fejl: {cpr_sim_url}/__sim/faults)");
     println!("Digital Post (SF1601-simulator): {post_sim_url} (breve: {post_sim_url}/__sim/digitalpost/letters)");
+    let sms = sms_sim.base_url.trim_end_matches('/');
+    println!("SMS (gateway-simulator): {sms}/sms (beskeder: {sms}/__sim/sms/messages)");
+    let smtp = &smtp_sim.control_url;
+    println!("E-mail (SMTP-simulator): {} (e-mails: {smtp}/__sim/smtp/messages)", smtp_sim.smtp_url);
     println!();
     let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
     drop(idp);
     drop(cpr_sim);
     drop(post_sim);
+    drop(sms_sim);
+    drop(smtp_sim);
     served
 }
 
