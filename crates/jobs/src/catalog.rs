@@ -10,6 +10,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::cpr::refresh::REFRESH_LOCAL_COPY;
+use store::repo::seats::reminders;
+
 use crate::provisional::{SWEEP, Services};
 use crate::{Clock, Every, Handlers, JobError, Runner, Schedule, Scheduler, Worker};
 
@@ -19,6 +21,10 @@ pub const SESSIONS_SWEEP: &str = "sessions.sweep";
 pub const JOBS_PURGE: &str = "jobs.purge";
 /// Deletes audit rows older than the retention period (SPEC §8: 6 months).
 pub const AUDIT_RETENTION: &str = "audit.retention";
+/// Queues the day's invitation reminders.
+pub const INVITATION_REMINDERS: &str = "reminders.invitations";
+/// Queues the day's task reminders.
+pub const TASK_REMINDERS: &str = "reminders.tasks";
 
 const AUDIT_RETENTION_DAYS: i64 = 183;
 const FINISHED_JOBS_KEPT_DAYS: i64 = 30;
@@ -34,6 +40,16 @@ pub fn handlers_with(services: &Services) -> Handlers {
     let mut handlers = Handlers::new();
     crate::provisional::register(&mut handlers, services);
     crate::activation::register(&mut handlers);
+    handlers.register(INVITATION_REMINDERS, |ctx, _| async move {
+        let queued = reminders::invitation_reminders(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
+        tracing::info!(queued, "invitation reminders queued");
+        Ok(())
+    });
+    handlers.register(TASK_REMINDERS, |ctx, _| async move {
+        let queued = reminders::task_reminders(&ctx.db, ctx.now).await.map_err(JobError::retryable)?;
+        tracing::info!(queued, "task reminders queued");
+        Ok(())
+    });
     if let Some(messaging) = &services.messaging {
         crate::delivery::register(&mut handlers, messaging.clone());
     }
@@ -74,6 +90,9 @@ pub fn schedules() -> Vec<Schedule> {
     let empty = serde_json::json!({});
     vec![
         Schedule::new(SESSIONS_SWEEP, Every::Interval(Duration::from_secs(3600)), SESSIONS_SWEEP, empty.clone()),
+        // Reminders go out in the morning, once a day.
+        Schedule::new(INVITATION_REMINDERS, nightly(9), INVITATION_REMINDERS, empty.clone()),
+        Schedule::new(TASK_REMINDERS, nightly(9), TASK_REMINDERS, empty.clone()),
         // Provisional sign-ups are validated within minutes of CPR answering again.
         Schedule::new(SWEEP, Every::Interval(Duration::from_secs(300)), SWEEP, empty.clone()),
         Schedule::new(JOBS_PURGE, nightly(3), JOBS_PURGE, empty.clone()),

@@ -293,3 +293,48 @@ store_tests! {
         assert_eq!(other, activation::Progress { pending: 1, queued: 0 });
     }
 }
+
+store_tests! {
+    async fn reminders_go_out_when_due_and_once(t: TestDb) {
+        use store::repo::seats::reminders;
+        let db = &t.db;
+        let w = world(db).await?;
+        set_active(db, &w, true).await?;
+        let invited_on = date(2026, 10, 1).and_hms_opt(10, 0, 0).unwrap().and_utc();
+        let invited = w.seat(db).await?;
+        repo::assign(db, &staff(), invited.id, w.alice, &own(), invited_on).await?;
+        let accepted = w.seat_on(db, date(2026, 10, 24)).await?;
+        repo::assign(db, &staff(), accepted.id, w.bob, &own(), invited_on).await?;
+        repo::accept(db, &staff(), accepted.id, w.bob, None, &own(), invited_on).await?;
+        let count = |kind: MessageKind| async move {
+            let rows = message_log::Entity::find().filter(message_log::Column::Kind.eq(kind.as_str())).all(db).await?;
+            anyhow::Ok(rows.len())
+        };
+
+        let early = date(2026, 10, 5).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        assert_eq!(reminders::invitation_reminders(db, early).await?, 0, "not a week yet");
+        let week = date(2026, 10, 8).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        assert_eq!(reminders::invitation_reminders(db, week).await?, 1);
+        assert_eq!(reminders::invitation_reminders(db, week).await?, 0, "a second run sends nothing");
+        let next_week = date(2026, 10, 15).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        assert_eq!(reminders::invitation_reminders(db, next_week).await?, 1, "every seven days");
+        assert_eq!(count(MessageKind::InvitationReminder).await?, 2);
+
+        // Bob's task on 24 October: reminded from 21 October, once.
+        assert_eq!(reminders::task_reminders(db, next_week).await?, 0);
+        let three_before = date(2026, 10, 21).and_hms_opt(9, 0, 0).unwrap().and_utc();
+        assert_eq!(reminders::task_reminders(db, three_before).await?, 1);
+        assert_eq!(reminders::task_reminders(db, three_before).await?, 0);
+        assert_eq!(count(MessageKind::TaskReminder).await?, 1);
+
+        // A task type without reminders gets none.
+        let t2 = w.seat_on(db, date(2026, 10, 23)).await?;
+        repo::assign(db, &staff(), t2.id, w.alice, &own(), invited_on).await?;
+        repo::accept(db, &staff(), t2.id, w.alice, None, &own(), invited_on).await?;
+        let task_type = task_types::Entity::find_by_id(w.task_type).one(db).await?.unwrap();
+        let mut row: task_types::ActiveModel = task_type.into();
+        row.send_reminder = Set(false);
+        row.update(db).await?;
+        assert_eq!(reminders::task_reminders(db, three_before).await?, 0);
+    }
+}

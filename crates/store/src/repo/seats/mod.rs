@@ -10,6 +10,7 @@ mod answer;
 mod checks;
 mod distribute;
 mod overview;
+pub mod reminders;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::{MessageKind, SeatState, SeatStatus, Transition};
