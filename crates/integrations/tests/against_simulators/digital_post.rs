@@ -300,3 +300,67 @@ async fn direct_ngdp_sends_the_same_memo_with_the_certificate_alone() {
     assert!(matches!(error, SendError::Permanent(_)), "{error:?}");
     assert_eq!(count(&sim, simulators::digital_post::STS_PATH), 0, "no token chain");
 }
+
+#[tokio::test]
+async fn a_cached_assertion_the_token_service_refuses_is_replaced_once() {
+    let sim =
+        start(DigitalPostSimConfig { access_token_lifetime: Duration::from_secs(600), ..Default::default() }).await;
+    let clock = Arc::new(ManualClock::new());
+    let resilience = Arc::new(Resilience::with_clock("digital_post_sf1601", None, settings(), clock.clone()));
+    let mut config = config(&sim);
+    config.check_registration = false;
+    let client = Sf1601Client::with_resilience(config, resilience).unwrap();
+    client.send(&letter(CITIZEN)).await.expect("accepted");
+    clock.advance(Duration::from_secs(500));
+    add_fault(
+        &sim,
+        &format!(r#"{{"kind":"unauthorized","path":"{}","times":1}}"#, simulators::digital_post::TOKEN_PATH),
+    );
+    client.send(&letter(CITIZEN)).await.expect("accepted with a new assertion");
+    assert_eq!(count(&sim, simulators::digital_post::STS_PATH), 2);
+    assert_eq!(count(&sim, simulators::digital_post::TOKEN_PATH), 3);
+}
+
+#[tokio::test]
+async fn concurrent_letters_share_one_token_fetch_per_service() {
+    let sim = start(DigitalPostSimConfig::default()).await;
+    let client = Arc::new(
+        Sf1601Client::new(Sf1601Config { settings: Settings { max_concurrency: 16, ..settings() }, ..config(&sim) })
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    let mut sends = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let client = client.clone();
+        sends.spawn(async move { client.send(&letter(CITIZEN)).await });
+    }
+    while let Some(sent) = sends.join_next().await {
+        sent.unwrap().expect("accepted");
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "200 letters over mTLS with lookups in {} ms ({:.0}/s)",
+        elapsed.as_millis(),
+        200.0 / elapsed.as_secs_f64()
+    );
+    assert_eq!(sim.letters().len(), 200);
+    assert_eq!(count(&sim, simulators::digital_post::STS_PATH), 2, "no stampede on the STS");
+    assert_eq!(count(&sim, simulators::digital_post::TOKEN_PATH), 2);
+}
+
+#[tokio::test]
+async fn the_health_probe_asks_the_sts_for_a_token() {
+    use integrations::resilience::HealthProbe as _;
+    let sim = start(DigitalPostSimConfig::default()).await;
+    let client = client(&sim);
+    let report = client.probe().await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(count(&sim, simulators::digital_post::STS_PATH), 1);
+    add_fault(
+        &sim,
+        &format!(r#"{{"kind":"fault","path":"{}","params":{{"status":503}}}}"#, simulators::digital_post::STS_PATH),
+    );
+    let report = client.probe().await;
+    assert!(!report.ok);
+    assert!(report.detail.contains("503"), "{}", report.detail);
+}

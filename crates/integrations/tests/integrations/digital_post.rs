@@ -170,3 +170,57 @@ async fn result_false_is_a_refusal_for_good() {
     let error = client(&base).send(&letter()).await.expect_err("Result=false");
     assert!(matches!(error, SendError::Permanent(ref t) if t.contains("ikke tilmeldt")), "{error:?}");
 }
+
+mod memo_limits {
+    use chrono::Utc;
+    use domain::{CprNumber, Cvr};
+    use integrations::messaging::Attachment;
+    use integrations::messaging::digital_post::MemoSender;
+    use integrations::messaging::digital_post::memo::{MemoError, MemoInput, build};
+    use uuid::Uuid;
+
+    struct Letter<'a> {
+        uuid: Uuid,
+        label: &'a str,
+        html: &'a str,
+        name: &'a str,
+        attachments: &'a [Attachment],
+    }
+
+    fn fine() -> Letter<'static> {
+        Letter { uuid: Uuid::new_v4(), label: "Emne", html: "<p>x</p>", name: "Anna", attachments: &[] }
+    }
+
+    fn check(letter: Letter<'_>) -> Result<(), MemoError> {
+        let sender = MemoSender { cvr: Cvr::parse("12345674").unwrap(), label: "Korsbæk Kommune".into() };
+        let cpr = CprNumber::parse("1205851236").unwrap();
+        build(&MemoInput {
+            message_uuid: letter.uuid,
+            sender: &sender,
+            recipient: &cpr,
+            recipient_name: letter.name,
+            label: letter.label,
+            html: letter.html,
+            attachments: letter.attachments,
+            created: Utc::now(),
+        })
+        .map(|_| ())
+    }
+
+    #[test]
+    fn every_limit_gives_a_clear_reason() {
+        assert_eq!(check(fine()), Ok(()));
+        let v1 = Uuid::parse_str("3f2504e0-4f89-11d3-9a0c-0305e82c3301").unwrap();
+        assert_eq!(check(Letter { uuid: v1, ..fine() }), Err(MemoError::NotVersion4(1)));
+        let long = "æ".repeat(257);
+        let too_long = Err(MemoError::TooLong { field: "emnet (label)", length: 257 });
+        assert_eq!(check(Letter { label: &long, ..fine() }), too_long);
+        assert_eq!(check(Letter { label: &long[..512], ..fine() }), Ok(()), "256 characters, not bytes");
+        assert_eq!(check(Letter { label: " ", ..fine() }), Err(MemoError::Empty { field: "emnet (label)" }));
+        assert_eq!(check(Letter { html: "", ..fine() }), Err(MemoError::Empty { field: "brevets indhold" }));
+        let empty = [Attachment { filename: "a.pdf".into(), content_type: "application/pdf".into(), bytes: vec![] }];
+        assert_eq!(check(Letter { attachments: &empty, ..fine() }), Err(MemoError::EmptyAttachment("a.pdf".into())));
+        let message = check(Letter { name: &long, ..fine() }).unwrap_err().to_string();
+        assert!(message.contains("modtagerens navn") && message.contains("256"), "{message}");
+    }
+}

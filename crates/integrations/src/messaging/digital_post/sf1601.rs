@@ -13,7 +13,7 @@ use super::tokens::{Audience, TokenSettings, Tokens};
 use super::{Answer, MemoSender, SF1601_INTEGRATION, exempt, failed, kombi, letter};
 use crate::https::{self, BuildError, ClientIdentity};
 use crate::messaging::{Channel, Outgoing, SendError, Sent, Transport};
-use crate::resilience::{CallError, Idempotency, Resilience, Settings};
+use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
 
 pub const KOMBI_PATH: &str = "/service/KombiPostAfsend_1/kombi";
 pub const TOKEN_PATH: &str = "/service/AccessTokenService_1/token";
@@ -217,5 +217,29 @@ impl Transport for Sf1601Client {
         self.tokens.invalidate(Audience::KombiPostAfsend, &used).await;
         let (answer, _) = self.post_kombi(&body, message.message_id).await?;
         answer.into_result(message)
+    }
+}
+
+#[async_trait]
+impl HealthProbe for Sf1601Client {
+    fn integration(&self) -> &str {
+        SF1601_INTEGRATION
+    }
+
+    /// Fetches a new STS token for sending (reference §10.2): it proves the
+    /// STS, our certificate and the service agreement without sending a letter.
+    async fn probe(&self) -> ProbeReport {
+        let started = std::time::Instant::now();
+        let (ok, detail) = match self.tokens.probe(Audience::KombiPostAfsend).await {
+            Ok(()) => (true, "STS udstedte et token til KombiPostAfsend".to_owned()),
+            Err(error) => (false, format!("STS-token kunne ikke hentes: {error}")),
+        };
+        ProbeReport {
+            integration: SF1601_INTEGRATION.to_owned(),
+            ok,
+            checked_at: self.resilience.now(),
+            latency: started.elapsed(),
+            detail,
+        }
     }
 }

@@ -99,19 +99,35 @@ impl Tokens {
         if let Some(access) = slot.access.as_ref().filter(|t| self.fresh(t)) {
             return Ok(access.value.clone());
         }
-        let saml = match slot.saml.as_ref().filter(|t| self.fresh(t)) {
-            Some(saml) => saml.value.clone(),
-            None => {
-                let saml = self.resilience.call(Idempotency::Idempotent, || self.issue(audience)).await?;
-                let value = saml.value.clone();
-                slot.saml = Some(saml);
-                value
-            }
+        let cached = slot.saml.as_ref().filter(|t| self.fresh(t)).map(|t| t.value.clone());
+        let saml = match cached.clone() {
+            Some(saml) => saml,
+            None => self.new_saml(&mut slot, audience).await?,
         };
-        let access = self.resilience.call(Idempotency::Idempotent, || self.exchange(&saml)).await?;
+        let access = match self.resilience.call(Idempotency::Idempotent, || self.exchange(&saml)).await {
+            // A cached assertion the token service no longer takes (clock skew,
+            // revoked): one new assertion, once.
+            Err(CallError::Status { status: 401, .. }) if cached.is_some() => {
+                let saml = self.new_saml(&mut slot, audience).await?;
+                self.resilience.call(Idempotency::Idempotent, || self.exchange(&saml)).await?
+            }
+            other => other?,
+        };
         let value = access.value.clone();
         slot.access = Some(access);
         Ok(value)
+    }
+
+    async fn new_saml(&self, slot: &mut Slot, audience: Audience) -> Result<String, CallError> {
+        let saml = self.resilience.call(Idempotency::Idempotent, || self.issue(audience)).await?;
+        let value = saml.value.clone();
+        slot.saml = Some(saml);
+        Ok(value)
+    }
+
+    /// A fresh SAML token from the STS, bypassing cache and breaker: the health probe.
+    pub async fn probe(&self, audience: Audience) -> Result<(), CallError> {
+        self.resilience.probe_call(|| self.issue(audience)).await.map(|_| ())
     }
 
     /// Forgets the tokens of `audience` after the service refused `used`
