@@ -21,7 +21,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Channel, Outgoing, SendError, Sent, Transport};
-use crate::resilience::{CallError, Idempotency, Resilience, Settings, excerpt};
+use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings, excerpt};
 
 /// The integration's name in metrics and on the status page.
 pub const INTEGRATION: &str = "email";
@@ -178,6 +178,42 @@ impl Transport for EmailClient {
             Err(error) => Err(SendError::Temporary(error)),
         }
     }
+}
+
+#[async_trait]
+impl HealthProbe for EmailClient {
+    fn integration(&self) -> &str {
+        INTEGRATION
+    }
+
+    /// Connects, greets (EHLO, STARTTLS and AUTH as configured), sends NOOP and quits
+    /// (reference §10.2); no mail is sent.
+    async fn probe(&self) -> ProbeReport {
+        let started = std::time::Instant::now();
+        let attempt = || async {
+            match self.smtp.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(CallError::connect("NOOP blev ikke besvaret")),
+                Err(e) if e.is_permanent() => Err(CallError::fault(&code(&e), &e.to_string())),
+                Err(e) => Err(self.classify(&e)),
+            }
+        };
+        let (ok, detail) = match self.resilience.probe_call(attempt).await {
+            Ok(()) => (true, "mailserveren svarede på EHLO og NOOP".to_owned()),
+            Err(error) => (false, format!("mailserveren kunne ikke bruges: {error}")),
+        };
+        ProbeReport {
+            integration: INTEGRATION.to_owned(),
+            ok,
+            checked_at: self.resilience.now(),
+            latency: started.elapsed(),
+            detail,
+        }
+    }
+}
+
+fn code(error: &lettre::transport::smtp::Error) -> String {
+    error.status().map(|c| c.to_string()).unwrap_or_default()
 }
 
 fn tls(config: &EmailConfig) -> Result<Tls, EmailBuildError> {

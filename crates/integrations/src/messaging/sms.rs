@@ -23,7 +23,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 use super::{Channel, Outgoing, SendError, Sent, Transport};
-use crate::resilience::{CallError, Idempotency, Resilience, Settings, excerpt};
+use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings, excerpt};
 
 /// The integration's name in metrics and on the status page.
 pub const INTEGRATION: &str = "sms";
@@ -145,6 +145,35 @@ impl Transport for SmsClient {
                 Err(SendError::Permanent(format!("SMS-gatewayen afviste kaldet (HTTP {status}): {detail}")))
             }
             Err(error) => Err(SendError::Temporary(error)),
+        }
+    }
+}
+
+#[async_trait]
+impl HealthProbe for SmsClient {
+    fn integration(&self) -> &str {
+        INTEGRATION
+    }
+
+    /// A `HEAD` of the endpoint (reference §10.2: connect, never send): any answer below
+    /// 500 proves the gateway is reachable; a 5xx (a front proxy's 503) does not.
+    async fn probe(&self) -> ProbeReport {
+        let started = std::time::Instant::now();
+        let attempt = || async {
+            let response = self.http.head(&self.endpoint).send().await.map_err(|e| self.transport_error(e))?;
+            let status = response.status().as_u16();
+            if status >= 500 { Err(CallError::status(status, "")) } else { Ok(status) }
+        };
+        let (ok, detail) = match self.resilience.probe_call(attempt).await {
+            Ok(status) => (true, format!("SMS-gatewayen svarede (HTTP {status})")),
+            Err(error) => (false, format!("SMS-gatewayen kunne ikke nås: {error}")),
+        };
+        ProbeReport {
+            integration: INTEGRATION.to_owned(),
+            ok,
+            checked_at: self.resilience.now(),
+            latency: started.elapsed(),
+            detail,
         }
     }
 }

@@ -8,7 +8,7 @@ use domain::CprNumber;
 use domain::contact::Email;
 use integrations::messaging::email::{EmailClient, EmailConfig, SmtpSecurity};
 use integrations::messaging::{Attachment, Outgoing, Recipient, SendError, Transport};
-use integrations::resilience::{BreakerSettings, CallError, RetrySettings, Settings};
+use integrations::resilience::{BreakerSettings, CallError, HealthProbe, RetrySettings, Settings};
 use simulators::control::FaultSpec;
 use simulators::cpr::tls_fixtures;
 use simulators::smtp::{SmtpSecurity as SimSecurity, SmtpSimConfig, SmtpSimHandle, SmtpSimulator};
@@ -184,5 +184,21 @@ async fn a_stalled_or_unavailable_server_is_temporary() {
 async fn without_an_address_nothing_is_sent() {
     let (sim, client) = plain().await;
     assert!(matches!(client.send(&message(None)).await, Err(SendError::Unreachable(_))));
+    assert!(sim.messages().is_empty());
+}
+
+#[tokio::test]
+async fn the_health_probe_greets_and_sends_nothing() {
+    let (sim, config) = setup(SimSecurity::StartTls, true).await;
+    let client = EmailClient::new(config.clone()).unwrap();
+    let report = client.probe().await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.integration, "email");
+    sim.control.faults.add(FaultSpec::new("down").path("/smtp/connect").once());
+    let report = client.probe().await;
+    assert!(!report.ok && report.detail.contains("421"), "{report:?}");
+    let wrong = EmailConfig { credentials: Some((CREDENTIALS.0.into(), "forkert".into())), ..config };
+    let report = EmailClient::new(wrong).unwrap().probe().await;
+    assert!(!report.ok && report.detail.contains("535"), "{report:?}");
     assert!(sim.messages().is_empty());
 }

@@ -7,7 +7,7 @@ use domain::CprNumber;
 use domain::contact::Mobile;
 use integrations::messaging::sms::{SmsClient, SmsConfig};
 use integrations::messaging::{Outgoing, Recipient, SendError, Transport};
-use integrations::resilience::{BreakerSettings, CallError, RetrySettings, Settings};
+use integrations::resilience::{BreakerSettings, CallError, HealthProbe, RetrySettings, Settings};
 use simulators::control::FaultSpec;
 use simulators::sms::{SmsSimConfig, SmsSimHandle, SmsSimulator};
 use uuid::Uuid;
@@ -165,4 +165,16 @@ async fn the_rate_limit_is_temporary() {
     client.send(&message("20304050", "r1")).await.unwrap();
     let result = client.send(&message("20304050", "r2")).await;
     assert!(matches!(result, Err(SendError::Temporary(CallError::Status { status: 429, .. }))), "{result:?}");
+}
+
+#[tokio::test]
+async fn the_health_probe_reaches_the_gateway_without_sending() {
+    let (sim, client) = start().await;
+    let report = client.probe().await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.integration, "sms");
+    sim.control.faults.add(FaultSpec::new("down").once());
+    let report = client.probe().await;
+    assert!(!report.ok && report.detail.contains("503"), "{report:?}");
+    assert!(sim.messages().is_empty());
 }
