@@ -32,6 +32,9 @@ mod tasks;
 #[path = "web/receipts.rs"]
 mod receipts;
 
+#[path = "web/templates.rs"]
+mod templates;
+
 #[path = "web/work_locations.rs"]
 mod work_locations;
 

@@ -19,6 +19,7 @@ pub enum Section {
     Teams,
     TaskTypes,
     Diets,
+    Templates,
     Participants,
     AuditLog,
     Status,
@@ -41,6 +42,7 @@ const MENU: &[(Section, &str, &str)] = &[
     (Section::Teams, "/admin/teams", "Teams"),
     (Section::TaskTypes, "/admin/task-types", "Opgavetyper"),
     (Section::Diets, "/admin/diets", "Specialkost"),
+    (Section::Templates, "/admin/templates", "Beskedskabeloner"),
     (Section::AuditLog, "/admin/audit-log", "Revisionslog"),
     (Section::Status, "/admin/status", "Status"),
 ];

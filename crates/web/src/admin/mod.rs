@@ -21,6 +21,7 @@ mod staffing;
 pub mod task_types;
 pub mod tasks;
 pub mod teams;
+pub mod templates;
 pub mod work_locations;
 
 use axum::Router;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(task_types::routes())
         .merge(tasks::routes())
         .merge(teams::routes())
+        .merge(templates::routes())
         .merge(work_locations::routes())
         .merge(participants::routes())
         .merge(integrations::routes())
