@@ -79,7 +79,8 @@ store::store_tests! {
             assert_eq!(default.id, default_template_id(kind));
             assert_eq!(templates::resolve(&t.db, None, None, kind).await?.id, default.id);
         }
-        let (field, message) = conflict(templates::delete(&t.db, &staff(), default_template_id(MessageKind::Invitation)).await);
+        let invitation = default_template_id(MessageKind::Invitation);
+        let (field, message) = conflict(templates::delete(&t.db, &staff(), invitation).await);
         assert_eq!(field, "delete");
         assert!(message.contains("standardskabelon"), "{message}");
     }
@@ -97,7 +98,8 @@ store::store_tests! {
         assert_eq!(conflict(templates::create(&t.db, &staff(), &empty).await).1, "Emnet skal udfyldes");
 
         let id = templates::create(&t.db, &staff(), &input("Invitation 2026", MessageKind::Invitation)).await?;
-        let (field, _) = conflict(templates::create(&t.db, &staff(), &input("INVITATION  2026", MessageKind::Invitation)).await);
+        let same = input("INVITATION  2026", MessageKind::Invitation);
+        let (field, _) = conflict(templates::create(&t.db, &staff(), &same).await);
         assert_eq!(field, "title");
         let mut changed = input("Invitation 2026", MessageKind::Invitation);
         changed.subject = "Ny !election".into();
@@ -128,7 +130,8 @@ store::store_tests! {
         let (field, _) = conflict(templates::set_slot(&t.db, &staff(), world.election, None, kind, Some(other)).await);
         assert_eq!(field, "template");
         // Its kind cannot change while it fills a slot.
-        let (field, _) = conflict(templates::update(&t.db, &staff(), slot, &input("Påmindelse valg", MessageKind::Invitation)).await);
+        let other_kind = input("Påmindelse valg", MessageKind::Invitation);
+        let (field, _) = conflict(templates::update(&t.db, &staff(), slot, &other_kind).await);
         assert_eq!(field, "kind");
 
         // Deleting the override's template falls back to the slot, emptying the slot to the default.
@@ -179,7 +182,8 @@ store::store_tests! {
         );
         assert!(composed.text.starts_with("Kære Alice Jensen\nTilforordneten møder"), "{}", composed.text);
         assert!(composed.text.ends_with(&format!("svar: {link}")), "{}", composed.text);
-        assert!(composed.sms_text.starts_with("Hej Alice Jensen, se https://valg.test/mit-overblik/"), "{}", composed.sms_text);
+        let sms = &composed.sms_text;
+        assert!(sms.starts_with("Hej Alice Jensen, se https://valg.test/mit-overblik/"), "{sms}");
         let names: Vec<_> = composed.attachments.iter().map(|a| a.file_name.as_str()).collect();
         assert_eq!(names, ["kort.pdf", "vejledning.pdf"]);
         assert_eq!(composed.attachments[0].content, b"%PDF-");
