@@ -121,6 +121,27 @@ fn english(da: &str) -> Option<&'static str> {
         "Log ind med MitID for at svare på invitationen. Bagefter kommer du tilbage til denne side." => {
             "Sign in with MitID to answer the invitation. You will come back to this page afterwards."
         }
+        // Answers (result pages).
+        "Til Mine opgaver" => "To My tasks",
+        "Tak – du har sagt ja" => "Thank you – you have accepted",
+        "Du får en bekræftelse. Opgaven står nu under Mine opgaver." => {
+            "You will get a confirmation. The task is now under My tasks."
+        }
+        "Du har allerede sagt ja" => "You have already accepted",
+        "Opgaven står under Mine opgaver." => "The task is under My tasks.",
+        "Invitationen er til en anden" => "The invitation is for someone else",
+        "Invitationen er trukket tilbage" => "The invitation has been withdrawn",
+        "Opgaven findes ikke længere" => "The task no longer exists",
+        "Du kan ikke få opgaven" => "You cannot take this task",
+        "Du opfylder ikke betingelserne for opgaven ved dette valg:" => {
+            "You do not meet the conditions for this task at this election:"
+        }
+        "Opgaven overlapper en anden opgave" => "The task overlaps another task",
+        "Du har allerede en opgave på samme tid:" => "You already have a task at the same time:",
+        "Du har sagt nej tak" => "You have declined",
+        "Tak for dit svar. Du får en bekræftelse på, at du har afvist opgaven." => {
+            "Thank you for your answer. You will get a confirmation that you declined the task."
+        }
         // Ledige opgaver.
         "Der er ingen ledige opgaver på dine hold lige nu." => "There are no open tasks in your teams right now.",
         "Opgaver på dine hold, som du selv kan tage." => "Tasks in your teams that you can take yourself.",

@@ -20,6 +20,10 @@ store::store_tests! {
         assert!(english.contains("<html lang=\"en\">") && english.contains("<h1>My tasks</h1>"), "{english}");
         assert!(english.contains("Add to calendar") && english.contains("You have accepted"), "{english}");
         assert!(english.contains(&place) && english.contains("href=\"/sprog/da\""), "names stay: {english}");
+        // Result pages too (here: answering an invitation that is not there).
+        let gone = format!("/opgaver/invitation/{}/{}/accepter", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let body = page(client.post(app.url(&gone)).send().await?, 410).await?;
+        assert!(body.contains("The task no longer exists") && body.contains("To My tasks"), "{body}");
         // Only our own pages are gone back to.
         let response = client.get(app.url("/sprog/da")).header("referer", "https://evil.example//x").send().await?;
         assert_eq!(location(&response), "/");
