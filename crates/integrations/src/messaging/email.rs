@@ -18,6 +18,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Channel, Outgoing, SendError, Sent, Transport};
@@ -38,7 +39,7 @@ pub enum SmtpSecurity {
 }
 
 /// Everything the client needs for one tenant.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmailConfig {
     pub host: String,
     pub port: u16,
@@ -51,8 +52,26 @@ pub struct EmailConfig {
     pub reply_to: Option<Email>,
     /// PEM CA certificates to trust besides the platform's (a test CA).
     pub trusted_roots: Option<Vec<u8>>,
+    /// The name given in EHLO (this server's host name); `None`: the address literal
+    /// `[127.0.0.1]`, which RFC 5321 allows but strict relays may refuse.
+    pub hello_name: Option<String>,
     pub tenant: Option<String>,
     pub settings: Settings,
+}
+
+/// Without the password.
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.credentials.as_ref().map(|(user, _)| user))
+            .field("from_address", &self.from_address)
+            .field("hello_name", &self.hello_name)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why the client could not be built.
@@ -93,6 +112,9 @@ impl EmailClient {
             .port(config.port)
             .tls(tls(&config)?)
             .timeout(Some(config.settings.total_timeout));
+        if let Some(name) = &config.hello_name {
+            builder = builder.hello_name(ClientId::Domain(name.clone()));
+        }
         if let Some((user, password)) = &config.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }

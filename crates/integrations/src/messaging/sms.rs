@@ -31,7 +31,7 @@ pub const INTEGRATION: &str = "sms";
 pub const PRODUCTION_BASE_URL: &str = "https://smssys.dk/";
 
 /// Everything the client needs for one tenant.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmsConfig {
     /// The gateway's base URL; `sms` is appended (a missing final `/` is added).
     pub base_url: String,
@@ -41,6 +41,18 @@ pub struct SmsConfig {
     pub sender_alias: String,
     pub tenant: Option<String>,
     pub settings: Settings,
+}
+
+/// Without the password.
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .field("sender_alias", &self.sender_alias)
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why the client could not be built.
@@ -55,13 +67,20 @@ pub enum SmsBuildError {
 }
 
 /// The gateway client.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmsClient {
     http: reqwest::Client,
     endpoint: String,
     authorization: String,
     sender_alias: String,
     resilience: Arc<Resilience>,
+}
+
+/// Without the credentials in the Authorization header.
+impl std::fmt::Debug for SmsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsClient").field("endpoint", &self.endpoint).finish_non_exhaustive()
+    }
 }
 
 impl SmsClient {

@@ -69,6 +69,7 @@ async fn setup(security: SimSecurity, auth: bool) -> (SmtpSimHandle, EmailConfig
         from_address: Email::parse("valg@korsbaek.dk").unwrap(),
         reply_to: Some(Email::parse("svar@korsbaek.dk").unwrap()),
         trusted_roots: Some(tls_fixtures::CA_CERT_PEM.as_bytes().to_vec()),
+        hello_name: None,
         tenant: Some("korsbaek".into()),
         settings: settings(),
     };

@@ -81,6 +81,7 @@ fn client(addr: SocketAddr) -> EmailClient {
         from_address: Email::parse("valg@korsbaek.dk").unwrap(),
         reply_to: None,
         trusted_roots: None,
+        hello_name: Some("valghalla.korsbaek.dk".into()),
         tenant: None,
         settings: settings(),
     })
@@ -100,6 +101,7 @@ async fn a_transaction_says_what_rfc_5321_expects_and_sends_a_complete_mime_mess
     assert_eq!(sent.reference.as_deref(), Some("2.0.0 Ok: queued as 4F1C2A3E9B"));
     let heard = heard.lock().unwrap();
     assert_eq!(heard.mismatch, None, "{:?}", heard.commands);
+    assert_eq!(heard.commands[0], "EHLO valghalla.korsbaek.dk");
     let mime = &heard.message;
     for needle in [
         "Message-ID: <6f1c2a3e-9b4d-4c1a-8e2f-0a1b2c3d4e5f@korsbaek.dk>",
@@ -135,4 +137,23 @@ async fn greylisting_and_shutdown_are_temporary() {
             other => panic!("{name}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn debug_output_hides_the_password() {
+    let config = EmailConfig {
+        host: "smtp.korsbaek.dk".into(),
+        port: 587,
+        security: SmtpSecurity::StartTls,
+        credentials: Some(("valghalla".into(), "smtp-hemmelighed".into())),
+        from_name: "Korsbæk Kommune".into(),
+        from_address: Email::parse("valg@korsbaek.dk").unwrap(),
+        reply_to: None,
+        trusted_roots: None,
+        hello_name: None,
+        tenant: None,
+        settings: settings(),
+    };
+    let shown = format!("{config:?}");
+    assert!(shown.contains("valghalla") && !shown.contains("hemmelighed"), "{shown}");
 }

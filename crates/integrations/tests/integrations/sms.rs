@@ -212,3 +212,12 @@ async fn without_a_mobile_number_nothing_is_sent() {
 fn a_base_url_must_be_http() {
     assert!(SmsClient::new(sms_config("ftp://smssys.dk/".into())).is_err());
 }
+
+#[test]
+fn debug_output_hides_the_password() {
+    let config = sms_config("https://smssys.dk/".into());
+    let client = SmsClient::new(config.clone()).unwrap();
+    for shown in [format!("{config:?}"), format!("{client:?}")] {
+        assert!(!shown.contains("hemmelig") && !shown.contains("dmFsZ2hhbGxh"), "{shown}");
+    }
+}
