@@ -32,6 +32,9 @@ mod tasks;
 #[path = "web/receipts.rs"]
 mod receipts;
 
+#[path = "web/messages.rs"]
+mod messages;
+
 #[path = "web/templates.rs"]
 mod templates;
 

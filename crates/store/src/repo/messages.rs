@@ -209,3 +209,74 @@ pub async fn unreachable(db: &impl ConnectionTrait) -> Result<Vec<message_log::M
         .await
         .map_err(Error::db("reading failed messages"))
 }
+
+/// The message log's filters; `None` is "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub election: Option<Uuid>,
+    pub participant: Option<Uuid>,
+}
+
+/// A page of the message log, newest first, with each person's name.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &LogFilter,
+    page: super::Page,
+) -> Result<super::Paged<(message_log::Model, String)>> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let mut select = message_log::Entity::find();
+    if let Some(status) = &filter.status {
+        select = select.filter(message_log::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = &filter.kind {
+        select = select.filter(message_log::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(election) = filter.election {
+        select = select.filter(message_log::Column::ElectionId.eq(election));
+    }
+    if let Some(participant) = filter.participant {
+        select = select.filter(message_log::Column::ParticipantId.eq(participant));
+    }
+    let total = select.clone().count(db).await.map_err(Error::db("counting messages"))?;
+    let rows = select
+        .order_by_desc(message_log::Column::QueuedAt)
+        .offset((page.number.max(1) - 1) * page.size)
+        .limit(page.size)
+        .find_also_related(crate::entity::participants::Entity)
+        .all(db)
+        .await
+        .map_err(Error::db("reading the message log"))?;
+    let items = rows
+        .into_iter()
+        .map(|(m, p)| {
+            let name = p.map(|p| format!("{} {}", p.first_name, p.last_name).trim().to_owned()).unwrap_or_default();
+            (m, name)
+        })
+        .collect();
+    Ok(super::Paged { items, total, page })
+}
+
+/// Queues the message again as a new one (new ids: a deliberate resend is
+/// a new letter) and writes an audit row. Returns the new message's id.
+pub async fn send_again(
+    db: &impl super::Conn,
+    actor: &super::audit::Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    use sea_orm::TransactionSession;
+    let txn = super::begin_write(db).await?;
+    let old = get(&txn, id).await?;
+    let kind = MessageKind::parse(&old.kind).map_err(|_| Error::not_found("Beskedtypen"))?;
+    let again = Queued { participant: old.participant_id, election: old.election_id, seat: old.seat_id, kind };
+    let new = queue(&txn, again, &old.channel_order, now).await?;
+    let entry = super::audit::AuditEntry::new(super::audit::AuditAction::Create, "message_log")
+        .entity(new)
+        .participant(old.participant_id)
+        .description(format!("Besked sendt igen: {}", kind.label()));
+    super::audit::record(&txn, actor, entry).await?;
+    txn.commit().await.map_err(Error::db("committing a resend"))?;
+    Ok(new)
+}

@@ -21,6 +21,7 @@ pub enum Section {
     Diets,
     Templates,
     Participants,
+    Messages,
     AuditLog,
     Status,
     MyUser,
@@ -35,6 +36,7 @@ pub struct NavItem {
 const MENU: &[(Section, &str, &str)] = &[
     (Section::Elections, "/admin/elections", "Valg"),
     (Section::Participants, "/admin/participants", "Deltagere"),
+    (Section::Messages, "/admin/messages", "Beskeder"),
     (Section::Integrations, "/admin/integrations", "Integrationer"),
     (Section::ElectionTypes, "/admin/election-types", "Valgtyper"),
     (Section::Areas, "/admin/areas", "Områder"),
