@@ -208,7 +208,7 @@ async fn task_type_attachment_name(
         .map_err(Error::db("reading a file name"))
 }
 
-async fn delete_if_unused(conn: &impl ConnectionTrait, file_id: Uuid) -> Result<()> {
+pub(crate) async fn delete_if_unused(conn: &impl ConnectionTrait, file_id: Uuid) -> Result<()> {
     let by_task_types = task_type_files::Entity::find()
         .filter(task_type_files::Column::FileId.eq(file_id))
         .count(conn)

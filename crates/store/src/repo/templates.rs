@@ -5,14 +5,17 @@
 
 use chrono::Utc;
 use domain::master::{Name, danish_order};
-use domain::{MessageKind, Template};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession};
+use domain::{MessageKind, PdfUpload, Template};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+};
 use uuid::Uuid;
 
 use super::catalogue::{self, Names};
+use super::files::{self, FileInfo};
 use super::{Conn, begin_write};
 use crate::entity::{election_message_templates as slots, election_task_type_message_templates as overrides};
-use crate::entity::{elections, message_templates, task_types};
+use crate::entity::{elections, files as file_rows, message_template_files, message_templates, task_types};
 use crate::error::{Error, Result, Unique};
 use crate::repo::audit::{Actor, AuditAction};
 
@@ -131,11 +134,82 @@ pub async fn delete<C: Conn>(db: &C, actor: &Actor, id: Uuid) -> Result<()> {
     if old.is_default {
         return Err(Error::conflict("delete", "En standardskabelon kan ikke slettes, men du kan rette dens tekst"));
     }
+    for file in attachment_ids(&txn, id).await? {
+        message_template_files::Entity::delete_by_id((id, file))
+            .exec(&txn)
+            .await
+            .map_err(Error::db("detaching a file"))?;
+        files::delete_if_unused(&txn, file).await?;
+    }
     message_templates::Entity::delete_by_id(id).exec(&txn).await.map_err(Error::db("deleting a message template"))?;
     let text = format!("Skabelon slettet: {}", old.title);
     catalogue::audit(&txn, actor, AuditAction::Delete, TABLE, id, text).await?;
     txn.commit().await.map_err(Error::db("committing"))?;
     Ok(())
+}
+
+/// The PDF files sent with every message of the template, by name, without their content.
+pub async fn attachments(db: &impl ConnectionTrait, template: Uuid) -> Result<Vec<FileInfo>> {
+    let ids = attachment_ids(db, template).await?;
+    let mut found: Vec<FileInfo> = file_rows::Entity::find()
+        .select_only()
+        .columns([
+            file_rows::Column::Id,
+            file_rows::Column::FileName,
+            file_rows::Column::MimeType,
+            file_rows::Column::SizeBytes,
+            file_rows::Column::CreatedAt,
+        ])
+        .filter(file_rows::Column::Id.is_in(ids))
+        .into_model()
+        .all(db)
+        .await
+        .map_err(Error::db("listing a template's files"))?;
+    found.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    Ok(found)
+}
+
+/// Stores a checked PDF and sends it with every message of the template.
+pub async fn attach<C: Conn>(db: &C, actor: &Actor, template: Uuid, upload: &PdfUpload) -> Result<Uuid> {
+    let txn = begin_write(db).await?;
+    let row = get(&txn, template).await?.ok_or(Error::not_found(WHAT))?;
+    let file_id = files::insert(&txn, &upload.file_name, PdfUpload::MIME_TYPE, &upload.content).await?;
+    message_template_files::ActiveModel { template_id: Set(template), file_id: Set(file_id) }
+        .insert(&txn)
+        .await
+        .map_err(Error::db("attaching a file to a template"))?;
+    let text = format!("Bilag tilføjet til skabelonen {}: {}", row.title, upload.file_name);
+    catalogue::audit(&txn, actor, AuditAction::Update, TABLE, template, text).await?;
+    txn.commit().await.map_err(Error::db("committing"))?;
+    Ok(file_id)
+}
+
+/// Removes one attachment (and the file, once nothing else uses it); returns its name.
+pub async fn detach<C: Conn>(db: &C, actor: &Actor, template: Uuid, file: Uuid) -> Result<String> {
+    let txn = begin_write(db).await?;
+    let row = get(&txn, template).await?.ok_or(Error::not_found(WHAT))?;
+    let removed = message_template_files::Entity::delete_by_id((template, file))
+        .exec(&txn)
+        .await
+        .map_err(Error::db("detaching a file"))?;
+    if removed.rows_affected == 0 {
+        return Err(Error::not_found("Bilaget"));
+    }
+    let name = files::get(&txn, file).await?.map(|f| f.file_name).unwrap_or_default();
+    files::delete_if_unused(&txn, file).await?;
+    let text = format!("Bilag fjernet fra skabelonen {}: {name}", row.title);
+    catalogue::audit(&txn, actor, AuditAction::Update, TABLE, template, text).await?;
+    txn.commit().await.map_err(Error::db("committing"))?;
+    Ok(name)
+}
+
+async fn attachment_ids(db: &impl ConnectionTrait, template: Uuid) -> Result<Vec<Uuid>> {
+    let rows = message_template_files::Entity::find()
+        .filter(message_template_files::Column::TemplateId.eq(template))
+        .all(db)
+        .await
+        .map_err(Error::db("listing a template's files"))?;
+    Ok(rows.into_iter().map(|row| row.file_id).collect())
 }
 
 /// The election's slot per kind (every kind, in [`MessageKind::ALL`] order).

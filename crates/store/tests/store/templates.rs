@@ -3,7 +3,7 @@
 //! and composing a queued message from its person, election and seat.
 
 use chrono::Utc;
-use domain::MessageKind;
+use domain::{MessageKind, PdfUpload};
 use domain::master::Name;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use store::Error;
@@ -187,6 +187,20 @@ store::store_tests! {
         let names: Vec<_> = composed.attachments.iter().map(|a| a.file_name.as_str()).collect();
         assert_eq!(names, ["kort.pdf", "vejledning.pdf"]);
         assert_eq!(composed.attachments[0].content, b"%PDF-");
+    }
+
+    async fn attachments_come_and_go_with_their_template(t: TestDb) {
+        let id = templates::create(&t.db, &staff(), &input("Med bilag", MessageKind::TaskReminder)).await?;
+        let upload = PdfUpload::parse("kort.pdf", Some("application/pdf"), b"%PDF-1.4\n%%EOF\n".to_vec()).unwrap();
+        let map = templates::attach(&t.db, &staff(), id, &upload).await?;
+        let guide = templates::attach(&t.db, &staff(), id, &upload).await?;
+        let names: Vec<_> = templates::attachments(&t.db, id).await?.into_iter().map(|f| f.file_name).collect();
+        assert_eq!(names, ["kort.pdf", "kort.pdf"]);
+        assert_eq!(templates::detach(&t.db, &staff(), id, map).await?, "kort.pdf");
+        assert!(files::Entity::find_by_id(map).one(&t.db).await?.is_none(), "an unused file goes");
+        assert!(templates::detach(&t.db, &staff(), id, map).await.unwrap_err().is_not_found());
+        templates::delete(&t.db, &staff(), id).await?;
+        assert!(files::Entity::find_by_id(guide).one(&t.db).await?.is_none(), "deleting the template deletes its files");
     }
 
     async fn a_group_message_fills_only_person_and_election(t: TestDb) {
