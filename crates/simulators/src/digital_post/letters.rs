@@ -168,7 +168,7 @@ pub(crate) async fn ngdp(
 type Parsed = Result<(String, String, String, String, Vec<String>), String>;
 
 async fn receive(
-    state: &DpState,
+    state: &Arc<DpState>,
     record: &Option<Extension<RecordHandle>>,
     parsed: Parsed,
     via: &'static str,
@@ -210,6 +210,7 @@ async fn receive(
         record,
         json!({ "outcome": if accepted { "accepted" } else { "refused" }, "transmission_id": transmission_id }),
     );
+    let scheduled = accepted.then(|| uuid.clone());
     lock(&state.letters).push(Letter {
         message_uuid: uuid,
         transmission_id: transmission_id.clone(),
@@ -221,6 +222,10 @@ async fn receive(
         received_at: state.control.clock.now(),
         accepted,
     });
+    // After the letter is recorded, so the receipt carries its TransmissionId.
+    if let Some(uuid) = scheduled {
+        super::receipts::schedule(state.clone(), path, uuid);
+    }
     if via == "ngdp" {
         return match accepted {
             true => body(StatusCode::OK, Format::Json, json!({ "transmissionId": transmission_id }).to_string()),

@@ -83,6 +83,8 @@ pub struct DigitalPostSimConfig {
     pub duplicates: DuplicatePolicy,
     /// Where the callback driver POSTs receipts unless told otherwise (our `/digitalpost/receipts`).
     pub receipt_url: Option<String>,
+    /// Send "Modtaget" and then "Afleveret Digital Post" to `receipt_url` after each accepted letter.
+    pub auto_receipts: bool,
 }
 
 impl Default for DigitalPostSimConfig {
@@ -96,6 +98,7 @@ impl Default for DigitalPostSimConfig {
             access_token_lifetime: Duration::from_secs(3600),
             duplicates: DuplicatePolicy::default(),
             receipt_url: None,
+            auto_receipts: false,
         }
     }
 }
@@ -119,6 +122,8 @@ pub(crate) struct DpState {
     /// Access token → grant.
     pub tokens: Mutex<HashMap<String, Grant>>,
     pub letters: Mutex<Vec<Letter>>,
+    /// For receipts to our receiver.
+    pub http: reqwest::Client,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -208,6 +213,12 @@ impl Drop for DigitalPostSimHandle {
     }
 }
 
+fn receipt_client() -> anyhow::Result<reqwest::Client> {
+    // reqwest is built without a default crypto provider; ring, as everywhere else.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?)
+}
+
 pub struct DigitalPostSimulator;
 
 impl DigitalPostSimulator {
@@ -228,6 +239,7 @@ impl DigitalPostSimulator {
             assertions: Mutex::default(),
             tokens: Mutex::default(),
             letters: Mutex::default(),
+            http: receipt_client()?,
             config,
         });
         let weak = Arc::downgrade(&state);

@@ -157,23 +157,61 @@ async fn postforespoerg_answers_from_the_registrations() {
     assert_eq!(answer, serde_json::json!({ "result": true }));
 }
 
-#[tokio::test]
-async fn the_receipt_driver_posts_a_beskedfordeler_receipt_after_a_head_probe() {
+/// A stand-in for our `/digitalpost/receipts`: keeps every body; answers `StatusKode 20`
+/// except for the first `refuse` receipts (`StatusKode 50`, so the sender tries again).
+async fn receiver(refuse: usize) -> (String, Arc<Mutex<Vec<String>>>) {
     let received: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = received.clone();
     let app = Router::new().route(
         "/digitalpost/receipts",
         post(move |body: String| async move {
-            seen.lock().unwrap().push(body);
-            "<ModtagBeskedOutput xmlns=\"urn:oio:sts:1.0.0\"><StandardRetur xmlns=\"urn:oio:sagdok:3.0.0\">\
-             <StatusKode>20</StatusKode><FejlbeskedTekst>Ok</FejlbeskedTekst></StandardRetur></ModtagBeskedOutput>"
+            let mut seen = seen.lock().unwrap();
+            seen.push(body);
+            let code = if seen.len() <= refuse { 50 } else { 20 };
+            format!(
+                "<ModtagBeskedOutput xmlns=\"urn:oio:sts:1.0.0\"><StandardRetur xmlns=\"urn:oio:sagdok:3.0.0\">\
+                 <StatusKode>{code}</StatusKode><FejlbeskedTekst>Ok</FejlbeskedTekst></StandardRetur></ModtagBeskedOutput>"
+            )
         })
         .head(|| async { "" }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/digitalpost/receipts", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
 
+const STATUS_NS: &str = "http://serviceplatformen.dk/xml/print/PKO_PostStatus/1/types";
+
+/// The decoded `PKO_PostStatus` of a `ModtagBeskedInput`.
+fn post_status(body: &str) -> simulators::xml::Element {
+    let envelope = simulators::xml::parse(body).unwrap();
+    assert!(envelope.is("urn:oio:sts:1.0.0", "ModtagBeskedInput"));
+    let data = envelope.descendants("urn:besked:kuvert:1.0", "Base64")[0].text.trim().to_owned();
+    let status = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap();
+    let status = simulators::xml::parse(&status).unwrap();
+    assert!(status.is(STATUS_NS, "PKO_PostStatus"));
+    status
+}
+
+fn status_codes(received: &Mutex<Vec<String>>) -> Vec<String> {
+    let received = received.lock().unwrap();
+    received.iter().map(|b| post_status(b).child_text(STATUS_NS, "TransaktionsStatusKode").unwrap()).collect()
+}
+
+async fn wait_for(received: &Mutex<Vec<String>>, n: usize) {
+    for _ in 0..100 {
+        if received.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{n} receipts expected, got {}", received.lock().unwrap().len());
+}
+
+#[tokio::test]
+async fn the_receipt_driver_posts_a_beskedfordeler_receipt_after_a_head_probe() {
+    let (url, received) = receiver(0).await;
     let sim = start().await;
     let authorization = token(&sim, "sts_request.json", true).await;
     kombi(&sim, &authorization, fixture("kombi_request.xml")).await;
@@ -193,15 +231,47 @@ async fn the_receipt_driver_posts_a_beskedfordeler_receipt_after_a_head_probe() 
     assert_eq!(answer["status"], 200);
     assert_eq!(answer["status_kode"], "20");
     let body = received.lock().unwrap().pop().expect("the receiver got the receipt");
-    let envelope = simulators::xml::parse(&body).unwrap();
-    assert!(envelope.is("urn:oio:sts:1.0.0", "ModtagBeskedInput"));
-    let data = envelope.descendants("urn:besked:kuvert:1.0", "Base64")[0].text.trim().to_owned();
-    let status = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap();
-    let status = simulators::xml::parse(&status).unwrap();
-    let ns = "http://serviceplatformen.dk/xml/print/PKO_PostStatus/1/types";
-    assert!(status.is(ns, "PKO_PostStatus"));
+    let status = post_status(&body);
+    let ns = STATUS_NS;
     assert_eq!(status.child_text(ns, "MessageUUID").as_deref(), Some(FIXTURE_UUID));
     assert_eq!(status.child_text(ns, "TransaktionsStatusKode").as_deref(), Some("Fejlet"));
     assert_eq!(status.child_text(ns, "FejlDetaljer").as_deref(), Some("Postkassen er lukket – ø"));
     assert_eq!(status.child_text(ns, "TransmissionId"), Some(sim.letters()[0].transmission_id.clone()));
+}
+
+#[tokio::test]
+async fn accepted_letters_get_received_then_delivered_receipts_by_themselves() {
+    let (url, received) = receiver(1).await;
+    let config = DigitalPostSimConfig { receipt_url: Some(url), auto_receipts: true, ..Default::default() };
+    let (_, sim) = DigitalPostSimulator::start(config).await.unwrap();
+    let authorization = token(&sim, "sts_request.json", true).await;
+    kombi(&sim, &authorization, fixture("kombi_request.xml")).await;
+    wait_for(&received, 3).await;
+    let codes = status_codes(&received);
+    assert_eq!(
+        codes,
+        ["Modtaget Digital Post", "Modtaget Digital Post", "Afleveret Digital Post"],
+        "StatusKode 50 is redelivered"
+    );
+}
+
+#[tokio::test]
+async fn receipt_faults_give_fejlet_or_no_receipt_at_all() {
+    let (url, received) = receiver(0).await;
+    let config = DigitalPostSimConfig { receipt_url: Some(url), auto_receipts: true, ..Default::default() };
+    let (_, sim) = DigitalPostSimulator::start(config).await.unwrap();
+    let authorization = token(&sim, "sts_request.json", true).await;
+    let rule = |kind: &str| simulators::control::FaultSpec::new(kind).key(FIXTURE_UUID).once();
+    sim.control.faults.add(rule("receipt_failed"));
+    kombi(&sim, &authorization, fixture("kombi_request.xml")).await;
+    wait_for(&received, 2).await;
+    assert_eq!(status_codes(&received), ["Modtaget Digital Post", "Fejlet"]);
+    let fejl = post_status(&received.lock().unwrap()[1]).child_text(STATUS_NS, "FejlDetaljer").unwrap();
+    assert!(!fejl.is_empty());
+
+    let second = fixture("kombi_request.xml").replace(FIXTURE_UUID, "5a6b7c8d-1e2f-4a3b-8c4d-5e6f7a8b9c0d");
+    sim.control.faults.add(simulators::control::FaultSpec::new("no_callback").once());
+    kombi(&sim, &authorization, second).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(received.lock().unwrap().len(), 2, "accepted but never called back");
 }

@@ -78,7 +78,8 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     served
 }
 
-/// Digital Post knows the demo's people as CPR does: not signed up there, not signed up here.
+/// Digital Post knows the demo's people as CPR does (not signed up there, not signed up
+/// here) and sends a receipt for every accepted letter.
 fn digital_post_sim(persons: &simulators::cpr::Persons) -> simulators::digital_post::DigitalPostSimConfig {
     use simulators::digital_post::Registration;
     let registrations = persons
@@ -86,7 +87,7 @@ fn digital_post_sim(persons: &simulators::cpr::Persons) -> simulators::digital_p
         .filter(|p| p.digital_post == Some(false))
         .map(|p| (p.pnr.clone(), Registration::NotRegistered))
         .collect();
-    simulators::digital_post::DigitalPostSimConfig { registrations, ..Default::default() }
+    simulators::digital_post::DigitalPostSimConfig { registrations, auto_receipts: true, ..Default::default() }
 }
 
 /// SF1520 at the simulator (plain http on the loopback), then the local copy.
@@ -120,6 +121,7 @@ fn tenant_config(data_dir: &Path) -> anyhow::Result<TenantConfig> {
         identity_provider: None,
         sign_in: Default::default(),
         cpr: Default::default(),
+        messaging: Default::default(),
     })
 }
 
