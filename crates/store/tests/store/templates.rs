@@ -200,7 +200,8 @@ store::store_tests! {
         assert!(files::Entity::find_by_id(map).one(&t.db).await?.is_none(), "an unused file goes");
         assert!(templates::detach(&t.db, &staff(), id, map).await.unwrap_err().is_not_found());
         templates::delete(&t.db, &staff(), id).await?;
-        assert!(files::Entity::find_by_id(guide).one(&t.db).await?.is_none(), "deleting the template deletes its files");
+        let left = files::Entity::find_by_id(guide).one(&t.db).await?;
+        assert!(left.is_none(), "deleting the template deletes its files");
     }
 
     async fn a_group_message_fills_only_person_and_election(t: TestDb) {

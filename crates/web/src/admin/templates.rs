@@ -3,17 +3,19 @@
 //! is in [`slots`]. A text with an unknown placeholder is refused with the
 //! line and column next to the field it is in.
 
+mod files;
 mod slots;
 
 use askama::Template as Page;
-use axum::extract::Path;
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::master::Name;
 use domain::{MessageKind, Placeholder, Template};
 use serde::Deserialize;
+use store::repo::files::FileInfo;
 use store::repo::templates::{self as repo, TemplateInput, TemplateSummary};
 use uuid::Uuid;
 
@@ -33,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/templates/{id}/edit", get(edit_form).post(update))
         .route("/templates/{id}/preview", get(preview))
         .route("/templates/{id}/delete", get(confirm_delete).post(delete))
+        .route("/templates/{id}/files", post(files::upload).layer(DefaultBodyLimit::max(files::UPLOAD_LIMIT)))
+        .route("/templates/{id}/files/{file}/delete", post(files::remove))
         .route("/templates/elections/{id}", get(slots::show).post(slots::save))
 }
 
@@ -99,6 +103,12 @@ impl TemplateForm {
     }
 }
 
+impl From<store::entity::message_templates::Model> for TemplateForm {
+    fn from(row: store::entity::message_templates::Model) -> Self {
+        TemplateForm { kind: row.kind, title: row.title, subject: row.subject, body: row.body, sms_text: row.sms_text }
+    }
+}
+
 /// A choice in the kind selector.
 struct KindChoice {
     key: &'static str,
@@ -114,11 +124,20 @@ struct FormPage {
     submit: &'static str,
     kinds: Vec<KindChoice>,
     placeholders: Vec<(&'static str, &'static str)>,
+    /// The template being edited; attachments need a saved template.
+    id: Option<Uuid>,
+    files: Vec<FileInfo>,
     form: TemplateForm,
     errors: FieldErrors,
 }
 
-fn form_page(admin: &AdminUser, id: Option<Uuid>, form: TemplateForm, errors: FieldErrors) -> FormPage {
+fn form_page(
+    admin: &AdminUser,
+    id: Option<Uuid>,
+    form: TemplateForm,
+    files: Vec<FileInfo>,
+    errors: FieldErrors,
+) -> FormPage {
     let (heading, action, submit) = match id {
         None => ("Opret skabelon".to_owned(), format!("{LIST}/new"), "Opret skabelon"),
         Some(id) => (format!("Redigér skabelonen »{}«", form.title), format!("{LIST}/{id}/edit"), "Gem ændringer"),
@@ -130,6 +149,8 @@ fn form_page(admin: &AdminUser, id: Option<Uuid>, form: TemplateForm, errors: Fi
         submit,
         kinds: MessageKind::ALL.iter().map(|k| KindChoice { key: k.as_str(), label: k.label() }).collect(),
         placeholders: Placeholder::ALL.iter().map(|p| (p.key(), p.label())).collect(),
+        id,
+        files,
         form,
         errors,
     }
@@ -137,7 +158,7 @@ fn form_page(admin: &AdminUser, id: Option<Uuid>, form: TemplateForm, errors: Fi
 
 async fn new_form(admin: AdminUser) -> Result<Response> {
     admin.require_edit()?;
-    let page = form_page(&admin, None, TemplateForm::default(), FieldErrors::new());
+    let page = form_page(&admin, None, TemplateForm::default(), Vec::new(), FieldErrors::new());
     render_form(&page, &page.errors)
 }
 
@@ -150,16 +171,15 @@ async fn create(admin: AdminUser, Form(form): Form<TemplateForm>) -> Result<Resp
         },
         Err(errors) => errors,
     };
-    let page = form_page(&admin, None, form, errors);
+    let page = form_page(&admin, None, form, Vec::new(), errors);
     render_form(&page, &page.errors)
 }
 
 async fn edit_form(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
     admin.require_edit()?;
     let row = repo::get(admin.db(), id).await?.ok_or(Error::NotFound)?;
-    let form =
-        TemplateForm { kind: row.kind, title: row.title, subject: row.subject, body: row.body, sms_text: row.sms_text };
-    let page = form_page(&admin, Some(id), form, FieldErrors::new());
+    let files = repo::attachments(admin.db(), id).await?;
+    let page = form_page(&admin, Some(id), TemplateForm::from(row), files, FieldErrors::new());
     render_form(&page, &page.errors)
 }
 
@@ -172,7 +192,8 @@ async fn update(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<Templat
         },
         Err(errors) => errors,
     };
-    let page = form_page(&admin, Some(id), form, errors);
+    let files = repo::attachments(admin.db(), id).await?;
+    let page = form_page(&admin, Some(id), form, files, errors);
     render_form(&page, &page.errors)
 }
 

@@ -78,6 +78,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/templates/{id}/delete", Edit),
     ("GET", "/admin/templates/elections/{id}", Read),
     ("POST", "/admin/templates/elections/{id}", Edit),
+    ("POST", "/admin/templates/{id}/files", Edit),
+    ("POST", "/admin/templates/{id}/files/{file}/delete", Edit),
     ("GET", "/admin/election-types", Read),
     ("GET", "/admin/election-types/new", Edit),
     ("POST", "/admin/election-types/new", Edit),
@@ -200,7 +202,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
 
 /// Routes whose forms are multipart (uploads): an urlencoded body would be
 /// refused by the extractor before the role check runs.
-const MULTIPART: &[&str] = &["/admin/task-types/new", "/admin/task-types/{id}/edit"];
+const MULTIPART: &[&str] = &["/admin/task-types/new", "/admin/task-types/{id}/edit", "/admin/templates/{id}/files"];
 
 /// Every `.route("…")` under `src/admin` (prefixed `/admin`) and `src/portal`.
 fn routes_in_source() -> BTreeSet<String> {

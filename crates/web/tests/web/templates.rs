@@ -5,6 +5,7 @@
 
 use chrono::{NaiveDate, NaiveTime, Utc};
 use domain::{AdminRole, MessageKind};
+use reqwest::multipart::{Form, Part};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use store::entity::{elections, message_templates, task_types};
 use store::migration::default_template_id;
@@ -132,6 +133,31 @@ store::store_tests! {
         let response = admin.post(app.url(&format!("/admin/templates/{id}/delete"))).form(&[("x", "y")]).send().await?;
         assert_eq!(response.status().as_u16(), 303);
         assert!(message_templates::Entity::find_by_id(id).one(app.db()).await?.is_none());
+    }
+
+    async fn a_pdf_is_attached_to_a_template_and_removed_again(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let admin = app.sign_in(AdminRole::Secretariat).await?;
+        let id = default_template_id(MessageKind::TaskReminder);
+        let edit = format!("/admin/templates/{id}/edit");
+        let upload = app.url(&format!("/admin/templates/{id}/files"));
+
+        let text = Part::bytes(b"hej".to_vec()).file_name("noter.txt").mime_str("text/plain")?;
+        let body = page(admin.post(&upload).multipart(Form::new().part("file", text)).send().await?, 422).await?;
+        assert!(body.contains(r#"<p class="field-error" id="file-error">Filen skal være en PDF-fil</p>"#), "{body}");
+
+        let pdf = Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("kort.pdf").mime_str("application/pdf")?;
+        let response = admin.post(&upload).multipart(Form::new().part("file", pdf)).send().await?;
+        assert_eq!((response.status().as_u16(), location(&response)), (303, edit.clone()));
+        let files = templates::attachments(app.db(), id).await?;
+        assert_eq!(files.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>(), ["kort.pdf"]);
+        let body = page(admin.get(app.url(&edit)).send().await?, 200).await?;
+        assert!(body.contains(r#"aria-label="Fjern kort.pdf""#), "{body}");
+
+        let remove = app.url(&format!("/admin/templates/{id}/files/{}/delete", files[0].id));
+        let response = admin.post(remove).form(&[("x", "y")]).send().await?;
+        assert_eq!(response.status().as_u16(), 303);
+        assert!(templates::attachments(app.db(), id).await?.is_empty());
     }
 
     async fn an_election_picks_a_template_per_kind_and_task_type(t: TestDb) {
