@@ -194,8 +194,22 @@ async fn a_failed_registration_lookup_does_not_stop_the_letter() {
     let sim = start(DigitalPostSimConfig::default()).await;
     let path = simulators::digital_post::FORESPOERG_PATH;
     add_fault(&sim, &format!(r#"{{"kind":"fault","path":"{path}","times":1}}"#));
-    client(&sim).send(&letter(CITIZEN)).await.expect("sent anyway");
+    let client = client(&sim);
+    client.send(&letter(CITIZEN)).await.expect("sent anyway");
     assert_eq!(sim.letters().len(), 1);
+
+    // PostForespoerg refuses the cached token: the letter still goes.
+    sim.control.faults.add(FaultSpec::new("unauthorized").path(path).once());
+    client.send(&letter(CITIZEN)).await.expect("sent without knowing");
+    assert_eq!(sim.letters().len(), 2);
+
+    // The STS refuses the PostForespoerg token (it is asked first): the letter still goes.
+    let sts = simulators::digital_post::STS_PATH;
+    add_fault(&sim, &format!(r#"{{"kind":"fault","path":"{sts}","times":1,"params":{{"status":403}}}}"#));
+    let before = count(&sim, sts);
+    self::client(&sim).send(&letter(CITIZEN)).await.expect("sent without a lookup");
+    assert_eq!(sim.letters().len(), 3);
+    assert_eq!(count(&sim, sts) - before, 2, "refused for PostForespoerg, issued for sending");
 }
 
 #[tokio::test]

@@ -114,22 +114,29 @@ impl Sf1601Client {
     }
 
     /// `PostForespoerg`: whether the citizen can receive Digital Post. A
-    /// technical failure answers `true`, as OS2sofd does: the send itself will
-    /// fail (and be retried or fall through) if the citizen cannot receive it.
-    pub async fn is_registered(&self, cpr: &CprNumber) -> Result<bool, SendError> {
-        let authorization = self.tokens.authorization(Audience::PostForespoerg).await.map_err(failed)?;
+    /// technical failure (its token included) answers `true`, as OS2sofd does:
+    /// the send itself fails, and is retried or falls through, if the citizen
+    /// cannot receive the letter.
+    pub async fn is_registered(&self, cpr: &CprNumber) -> bool {
+        let authorization = match self.tokens.authorization(Audience::PostForespoerg).await {
+            Ok(authorization) => authorization,
+            Err(error) => {
+                tracing::warn!(%error, "no PostForespoerg token; sending without knowing the registration");
+                return true;
+            }
+        };
         let url = format!("{}{POST_FORESPOERG_PATH}", self.service_base);
         let result = self.resilience.call(Idempotency::Idempotent, || self.ask(&url, &authorization, cpr)).await;
         match result {
-            Ok(Some(registered)) => Ok(registered),
+            Ok(Some(registered)) => registered,
             Ok(None) => {
                 self.tokens.invalidate(Audience::PostForespoerg, &authorization).await;
                 tracing::warn!("PostForespoerg refused the token; sending without knowing the registration");
-                Ok(true)
+                true
             }
             Err(error) => {
                 tracing::warn!(%error, "PostForespoerg failed; sending without knowing the registration");
-                Ok(true)
+                true
             }
         }
     }
@@ -202,7 +209,7 @@ impl Transport for Sf1601Client {
     async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
         exempt(message)?;
         let memo = letter(message, &self.sender, self.resilience.now())?;
-        if self.check_registration && !self.is_registered(&message.recipient.cpr).await? {
+        if self.check_registration && !self.is_registered(&message.recipient.cpr).await {
             return Err(SendError::Unreachable("ikke tilmeldt Digital Post".into()));
         }
         let body = kombi::request(&memo);
