@@ -102,6 +102,9 @@ struct RawTenant {
     /// The CPR providers, asked in order (`[tenants.X.cpr]`).
     #[serde(default)]
     cpr: CprConfig,
+    /// The message channels (`[tenants.X.messaging]`).
+    #[serde(default)]
+    messaging: crate::messaging_wiring::MessagingConfig,
 }
 
 fn thirty() -> i64 {
@@ -178,6 +181,7 @@ pub struct TenantConfig {
     /// Everything else about signing in (see `crate::saml`).
     pub sign_in: SignIn,
     pub cpr: CprConfig,
+    pub messaging: crate::messaging_wiring::MessagingConfig,
 }
 
 /// A tenant's sign-in settings beyond the FK metadata.
@@ -310,7 +314,7 @@ fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig
     if raw.fallback_max_role_age_days < 1 {
         fail("fallback_max_role_age_days", "must be at least 1".into());
     }
-    for (field, message) in raw.cpr.problems() {
+    for (field, message) in raw.cpr.problems().into_iter().chain(raw.messaging.problems()) {
         fail(&field, message);
     }
     let base = |url: &Option<String>, host: &str| {
@@ -341,6 +345,7 @@ fn check_tenant(key: &str, value: Value, base_dir: &Path) -> Result<TenantConfig
                 base_dir: base_dir.to_path_buf(),
             },
             cpr: raw.cpr,
+            messaging: raw.messaging,
         }),
         _ => Err(errors),
     }

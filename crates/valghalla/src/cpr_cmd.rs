@@ -100,6 +100,7 @@ fn demo_tenant(key: &str, dir: &Path) -> anyhow::Result<crate::config::TenantCon
         identity_provider: None,
         sign_in: Default::default(),
         cpr: Default::default(),
+        messaging: Default::default(),
     })
 }
 

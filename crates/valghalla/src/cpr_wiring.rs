@@ -92,7 +92,7 @@ impl RemoteEntry {
     }
 
     /// The organisation certificate, if configured, read from files relative to `base_dir`.
-    fn identity(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<ClientIdentity>> {
+    pub(crate) fn identity(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<ClientIdentity>> {
         if let Some(p12) = &self.client_p12 {
             let path = base_dir.join(p12);
             let password = self.client_p12_password.as_ref().map(|p| p.expose_secret()).unwrap_or_default();
@@ -109,7 +109,7 @@ impl RemoteEntry {
         Ok(Some(identity))
     }
 
-    fn trusted_roots(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    pub(crate) fn trusted_roots(&self, base_dir: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let Some(roots) = &self.trusted_roots else {
             return Ok(None);
         };

@@ -5,6 +5,7 @@ mod cpr_cmd;
 mod cpr_wiring;
 mod demo;
 mod logging;
+mod messaging_wiring;
 mod saml;
 mod tenants;
 

@@ -70,11 +70,13 @@ pub async fn serve(config: Config, run_jobs: bool) -> anyhow::Result<()> {
     let registry = open_all(&ready).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
     let cpr = build_cpr(&registry, &ready);
+    let messaging = build_messaging(&registry, &ready);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     if run_jobs && config.server.run_jobs {
-        start_jobs(&registry, &cpr, &stopped)?;
+        start_jobs(&registry, &cpr, &messaging, &stopped)?;
     }
-    let mut state = web::AppState::new(registry).with_auth(auth).with_cpr(cpr);
+    let senders = receipt_senders(&ready);
+    let mut state = web::AppState::new(registry).with_auth(auth).with_cpr(cpr).with_receipt_senders(senders);
     state.metrics = Some(crate::demo::install_metrics()?);
     let served = listen(config.server.listen, config.server.ops_listen, state).await;
     let _ = stop.send(true);
@@ -90,8 +92,9 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let registry = open_all(&config.tenants).await;
     anyhow::ensure!(!registry.all().is_empty(), "no tenant could be started");
     let cpr = build_cpr(&registry, &config.tenants);
+    let messaging = build_messaging(&registry, &config.tenants);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let handles = start_jobs(&registry, &cpr, &stopped)?;
+    let handles = start_jobs(&registry, &cpr, &messaging, &stopped)?;
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     let _ = stop.send(true);
     for handle in handles {
@@ -117,20 +120,55 @@ pub fn build_cpr(registry: &TenantRegistry, configs: &[TenantConfig]) -> HashMap
     built
 }
 
-/// One job runner and scheduler per tenant database, with the tenant's CPR.
+/// Each open tenant's message channels. A tenant whose channels cannot be
+/// built is logged and runs without delivery: its messages wait in the queue
+/// until it is fixed, none is lost.
+pub fn build_messaging(
+    registry: &TenantRegistry,
+    configs: &[TenantConfig],
+) -> HashMap<String, jobs::delivery::Messaging> {
+    let mut built = HashMap::new();
+    for tenant in registry.all() {
+        let Some(config) = configs.iter().find(|c| c.key == tenant.key) else { continue };
+        let portal_url = &config.sign_in.portal_url;
+        match crate::messaging_wiring::build(&config.messaging, tenant, portal_url, &config.sign_in.base_dir) {
+            Ok(Some(messaging)) => {
+                built.insert(tenant.key.clone(), messaging);
+            }
+            Ok(None) => tracing::warn!(tenant = %tenant.key, "no message channel set up; messages wait in the queue"),
+            Err(e) => {
+                tracing::error!(tenant = %tenant.key, error = format!("{e:#}"), "messages not delivered for tenant")
+            }
+        }
+    }
+    built
+}
+
+/// Who may push Digital Post receipts: loopback and every tenant's list.
+pub fn receipt_senders(configs: &[TenantConfig]) -> Vec<std::net::IpAddr> {
+    let mut senders: Vec<std::net::IpAddr> =
+        vec![std::net::Ipv4Addr::LOCALHOST.into(), std::net::Ipv6Addr::LOCALHOST.into()];
+    senders.extend(configs.iter().flat_map(|c| c.messaging.receipt_senders.iter().copied()));
+    senders
+}
+
+/// One job runner and scheduler per tenant database, with the tenant's CPR
+/// and message channels.
 pub fn start_jobs(
     registry: &TenantRegistry,
     cpr: &HashMap<String, web::cpr::TenantCpr>,
+    messaging: &HashMap<String, jobs::delivery::Messaging>,
     stopped: &tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut handles = Vec::new();
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "valghalla".into());
     for tenant in registry.all() {
         let owner = format!("{host}/{}/{}", std::process::id(), tenant.key);
-        let services = match cpr.get(&tenant.key) {
+        let mut services = match cpr.get(&tenant.key) {
             Some(c) => crate::cpr_wiring::job_services(tenant, c),
             None => jobs::Services::default(),
         };
+        services.messaging = messaging.get(&tenant.key).cloned();
         handles.extend(jobs::catalog::start_with(tenant.db.clone(), owner, stopped.clone(), &services)?);
     }
     Ok(handles)

@@ -51,9 +51,12 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     let (post_sim_url, post_sim) = simulators::digital_post::DigitalPostSimulator::start(post_sim).await?;
     let sms_sim = simulators::sms::SmsSimulator::start(Default::default()).await?;
     let smtp_sim = simulators::smtp::SmtpSimulator::start(Default::default()).await?;
+    config.messaging = messaging_config(data_dir, &post_sim, &sms_sim, &smtp_sim)?;
+    config.sign_in.portal_url = base.clone();
     let cpr = crate::tenants::build_cpr(&registry, std::slice::from_ref(&config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    crate::tenants::start_jobs(&registry, &cpr, &stopped)?;
+    let messaging = crate::tenants::build_messaging(&registry, std::slice::from_ref(&config));
+    crate::tenants::start_jobs(&registry, &cpr, &messaging, &stopped)?;
     let mut state = web::AppState::new(registry)
         .with_auth(std::collections::HashMap::from([(TENANT_KEY.to_owned(), auth)]))
         .with_cpr(cpr);
@@ -88,6 +91,54 @@ fn digital_post_sim(persons: &simulators::cpr::Persons) -> simulators::digital_p
         .map(|p| (p.pnr.clone(), Registration::NotRegistered))
         .collect();
     simulators::digital_post::DigitalPostSimConfig { registrations, auto_receipts: true, ..Default::default() }
+}
+
+/// Every channel at its simulator: Digital Post with the test PKI's client
+/// certificate (written beside the demo database), e-mail and SMS plain on
+/// the loopback.
+fn messaging_config(
+    data_dir: &Path,
+    post: &simulators::digital_post::DigitalPostSimHandle,
+    sms: &simulators::sms::SmsSimHandle,
+    smtp: &simulators::smtp::SmtpSimHandle,
+) -> anyhow::Result<crate::messaging_wiring::MessagingConfig> {
+    use simulators::cpr::tls_fixtures::{CLIENT_CERT_PEM, CLIENT_KEY_PEM};
+    let (cert, key) = (data_dir.join("demo-dp-client-cert.pem"), data_dir.join("demo-dp-client-key.pem"));
+    std::fs::write(&cert, CLIENT_CERT_PEM).with_context(|| format!("writing {}", cert.display()))?;
+    std::fs::write(&key, CLIENT_KEY_PEM).with_context(|| format!("writing {}", key.display()))?;
+    let service = crate::cpr_wiring::RemoteEntry {
+        client_cert: Some(cert),
+        client_key: Some(key),
+        ..crate::cpr_wiring::RemoteEntry::plain(post.base_url.clone())
+    };
+    let defaults = simulators::sms::SmsSimConfig::default();
+    Ok(crate::messaging_wiring::MessagingConfig {
+        digital_post: Some(crate::messaging_wiring::DigitalPostEntry {
+            sts_endpoint: post.sts_url(),
+            service,
+            sender_label: None,
+            check_registration: true,
+        }),
+        email: Some(crate::messaging_wiring::EmailEntry {
+            host: smtp.smtp_addr.ip().to_string(),
+            port: smtp.smtp_addr.port(),
+            security: Some("plain".into()),
+            user: None,
+            password: None,
+            from_name: TENANT_NAME.into(),
+            from_address: "valg@korsbaek.example".into(),
+            hello_name: Some("localhost".into()),
+            resilience: Default::default(),
+        }),
+        sms: Some(crate::messaging_wiring::SmsEntry {
+            base_url: sms.base_url.clone(),
+            username: defaults.username,
+            password: defaults.password.into(),
+            sender_alias: "Korsbaek".into(),
+            resilience: Default::default(),
+        }),
+        receipt_senders: Vec::new(),
+    })
 }
 
 /// SF1520 at the simulator (plain http on the loopback), then the local copy.
