@@ -3,6 +3,8 @@
 
 #[path = "jobs/delivery.rs"]
 mod delivery;
+#[path = "jobs/drill.rs"]
+mod drill;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
