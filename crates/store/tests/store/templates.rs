@@ -3,8 +3,8 @@
 //! and composing a queued message from its person, election and seat.
 
 use chrono::Utc;
-use domain::{MessageKind, PdfUpload};
 use domain::master::Name;
+use domain::{MessageKind, PdfUpload};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use store::Error;
 use store::entity::{contact_information, files, message_template_files, seats, task_type_files};
