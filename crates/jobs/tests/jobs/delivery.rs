@@ -28,15 +28,18 @@ fn vault() -> CprVault {
     CprVault::new(&[9; 32])
 }
 
+/// One scripted answer of a channel.
+type Answer = fn() -> Result<Sent, SendError>;
+
 /// A channel that answers from a script and remembers the ids it accepted.
 struct Scripted {
     channel: Channel,
-    answers: Mutex<Vec<fn() -> Result<Sent, SendError>>>,
+    answers: Mutex<Vec<Answer>>,
     accepted: Mutex<Vec<Uuid>>,
 }
 
 impl Scripted {
-    fn new(channel: Channel, answers: Vec<fn() -> Result<Sent, SendError>>) -> Arc<Scripted> {
+    fn new(channel: Channel, answers: Vec<Answer>) -> Arc<Scripted> {
         Arc::new(Scripted { channel, answers: Mutex::new(answers), accepted: Mutex::default() })
     }
 }

@@ -141,7 +141,7 @@ async fn election(db: &DatabaseConnection) -> anyhow::Result<Uuid> {
 
 async fn person(db: &DatabaseConnection, i: usize) -> anyhow::Result<Uuid> {
     let cpr = CprNumber::parse(&format!("{:02}{:02}{:02}{:04}", i % 28 + 1, i / 28 % 12 + 1, 60 + i / 336, 1000 + i))?;
-    let exempt = i % 5 == 0;
+    let exempt = i.is_multiple_of(5);
     let data = CprData {
         first_name: format!("Person{i}"),
         last_name: "Hansen".into(),
@@ -160,7 +160,8 @@ async fn person(db: &DatabaseConnection, i: usize) -> anyhow::Result<Uuid> {
         source: "sf1520".into(),
         fetched_at: start(),
     };
-    let email = (!(exempt && i % 10 == 0)).then(|| domain::Email::parse(&format!("p{i}@example.dk"))).transpose()?;
+    let email =
+        (!(exempt && i.is_multiple_of(10))).then(|| domain::Email::parse(&format!("p{i}@example.dk"))).transpose()?;
     let contact = Contact { mobile: Some(domain::Mobile::parse(&format!("2{:07}", i))?), email };
     let new = NewParticipant { cpr, data, contact, validation: ValidationState::Valid, consent_until: None };
     Ok(participants::create(db, &vault(), &store::repo::Actor::system(), new).await?.id)
