@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 const PEOPLE: usize = 500;
 
-fn start() -> chrono::DateTime<Utc> {
+pub fn start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 5, 1, 8, 0, 0).unwrap()
 }
 
@@ -34,10 +34,10 @@ fn vault() -> CprVault {
     CprVault::new(&[3; 32])
 }
 
-/// An inactive election with `PEOPLE` invitations waiting for activation.
+/// An inactive election with `people` invitations waiting for activation.
 /// Every fifth person is exempt from Digital Post; of those, every other one
 /// has no e-mail address (SMS then).
-async fn election(db: &DatabaseConnection) -> anyhow::Result<Uuid> {
+pub async fn election(db: &DatabaseConnection, people: usize) -> anyhow::Result<Uuid> {
     let now = start();
     let day = NaiveDate::from_ymd_opt(2030, 6, 1).unwrap();
     let area = store::entity::areas::ActiveModel {
@@ -111,7 +111,7 @@ async fn election(db: &DatabaseConnection) -> anyhow::Result<Uuid> {
     election_work_locations::ActiveModel { election_id: Set(election.id), work_location_id: Set(location.id) }
         .insert(db)
         .await?;
-    for i in 0..PEOPLE {
+    for i in 0..people {
         let person = person(db, i).await?;
         seats::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -167,15 +167,19 @@ async fn person(db: &DatabaseConnection, i: usize) -> anyhow::Result<Uuid> {
     Ok(participants::create(db, &vault(), &store::repo::Actor::system(), new).await?.id)
 }
 
-struct Sims {
-    post: simulators::digital_post::DigitalPostSimHandle,
-    sms: simulators::sms::SmsSimHandle,
-    smtp: simulators::smtp::SmtpSimHandle,
+pub struct Sims {
+    pub post: simulators::digital_post::DigitalPostSimHandle,
+    pub sms: simulators::sms::SmsSimHandle,
+    pub smtp: simulators::smtp::SmtpSimHandle,
 }
 
-async fn channels(db: &DatabaseConnection) -> anyhow::Result<(Messaging, Sims)> {
+pub async fn channels(
+    db: &DatabaseConnection,
+    sms: simulators::sms::SmsSimConfig,
+) -> anyhow::Result<(Messaging, Sims)> {
     let (_, post) = simulators::digital_post::DigitalPostSimulator::start(Default::default()).await?;
-    let sms = simulators::sms::SmsSimulator::start(Default::default()).await?;
+    let (username, password) = (sms.username.clone(), sms.password.clone());
+    let sms = simulators::sms::SmsSimulator::start(sms).await?;
     let smtp = simulators::smtp::SmtpSimulator::start(Default::default()).await?;
     let tenant = Arc::new(Tenant {
         key: "korsbaek".into(),
@@ -190,11 +194,10 @@ async fn channels(db: &DatabaseConnection) -> anyhow::Result<(Messaging, Sims)> 
     let identity = ClientIdentity::from_pem(simulators::cpr::tls_fixtures::CLIENT_IDENTITY_PEM);
     let sender = MemoSender { cvr: tenant.cvr.clone(), label: tenant.name.clone() };
     let post_client = Sf1601Client::new(Sf1601Config::new(&post.sts_url(), &post.base_url, sender, identity))?;
-    let sms_defaults = simulators::sms::SmsSimConfig::default();
     let sms_client = SmsClient::new(SmsConfig {
         base_url: sms.base_url.clone(),
-        username: sms_defaults.username,
-        password: sms_defaults.password,
+        username,
+        password,
         sender_alias: "Korsbaek".into(),
         tenant: None,
         settings: Default::default(),
@@ -239,8 +242,8 @@ async fn waiting(db: &impl ConnectionTrait) -> anyhow::Result<u64> {
 store::store_tests! {
     async fn activation_of_500_invitations_loses_none_and_sends_none_twice(t: TestDb) {
         let db = t.db.clone();
-        let election = election(&db).await?;
-        let (messaging, sims) = channels(&db).await?;
+        let election = election(&db, PEOPLE).await?;
+        let (messaging, sims) = channels(&db, Default::default()).await?;
         let handlers = jobs::catalog::handlers_with(&Services { cpr: None, messaging: Some(messaging) });
         let clock = Clock::manual(start());
         let worker = Worker::new("drill")
