@@ -136,9 +136,13 @@ pub async fn update<C: Conn>(
     let old = find(&txn, id).await?;
     ensure_unique(&txn, Some(id), &input.title).await?;
     let changes = describe_changes(&old, input);
+    let times_changed = (old.start_time, old.end_time) != (input.times.start(), input.times.end());
     let mut row: task_types::ActiveModel = old.into();
     fill(&mut row, input);
     row.update(&txn).await.map_err(Error::db_unique("updating a task type", UNIQUE))?;
+    if times_changed {
+        super::seats::changed::notify(&txn, super::seats::changed::Changed::TaskType(id), Utc::now()).await?;
+    }
     if !changes.is_empty() {
         let text = format!("Opgavetype ændret: {} ({})", input.title, changes.join("; "));
         catalogue::audit(&txn, actor, AuditAction::Update, TABLE, id, text).await?;

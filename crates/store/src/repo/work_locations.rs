@@ -162,9 +162,14 @@ pub async fn update<C: Conn>(db: &C, actor: &Actor, id: Uuid, input: &WorkLocati
         changes.push("teams ændret".to_owned());
         set_teams(&txn, id, &input.teams).await?;
     }
+    let moved = (old.address.as_str(), old.postal_code.as_str(), old.city.as_str())
+        != (input.address.as_str(), input.postal_code.as_str(), input.city.as_str());
     let mut row: work_locations::ActiveModel = old.into();
     fill(&mut row, input);
     row.update(&txn).await.map_err(Error::db_unique("updating a work location", UNIQUE))?;
+    if moved {
+        super::seats::changed::notify(&txn, super::seats::changed::Changed::WorkLocation(id), Utc::now()).await?;
+    }
     if !changes.is_empty() {
         let text = format!("Arbejdssted ændret: {} ({})", input.title, changes.join("; "));
         catalogue::audit(&txn, actor, AuditAction::Update, TABLE, id, text).await?;

@@ -338,3 +338,42 @@ store_tests! {
         assert_eq!(reminders::task_reminders(db, three_before).await?, 0);
     }
 }
+
+store_tests! {
+    async fn a_changed_time_or_address_tells_everybody_who_holds_such_a_seat(t: TestDb) {
+        use domain::master::Name;
+        use domain::task_time::TaskTimes;
+        use store::repo::task_types::TaskTypeInput;
+        let db = &t.db;
+        let w = world(db).await?;
+        set_active(db, &w, true).await?;
+        let now = Utc::now();
+        // Tasks still ahead, whatever day the test runs.
+        let (mine, theirs) = (w.seat_on(db, date(2099, 10, 27)).await?, w.seat_on(db, date(2099, 10, 26)).await?);
+        repo::assign(db, &staff(), mine.id, w.alice, &own(), now).await?;
+        repo::accept(db, &staff(), mine.id, w.alice, None, &own(), now).await?;
+        repo::assign(db, &staff(), theirs.id, w.bob, &own(), now).await?;
+        let changed = |kind: MessageKind| async move {
+            let rows = message_log::Entity::find().filter(message_log::Column::Kind.eq(kind.as_str())).all(db).await?;
+            anyhow::Ok(rows.len())
+        };
+        let hm = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        let input = |start, end| TaskTypeInput {
+            title: Name::parse("Tilforordnet").unwrap(),
+            short_name: Name::parse("TF").unwrap(),
+            description: String::new(),
+            times: TaskTimes::new(hm(start), hm(end)).unwrap(),
+            payment_kr: Some(1000),
+            trusted: false,
+            validation_off: false,
+            send_reminder: true,
+        };
+        // The same times: nobody is told.
+        store::repo::task_types::update(db, &staff(), w.task_type, &input(8, 20), None).await?;
+        assert_eq!(changed(MessageKind::TaskChanged).await?, 0);
+        store::repo::task_types::update(db, &staff(), w.task_type, &input(7, 20), None).await?;
+        assert_eq!(changed(MessageKind::TaskChanged).await?, 2, "the accepted and the invited are told");
+        let moved = repo::changed::notify(db, repo::changed::Changed::WorkLocation(w.work_location), now).await?;
+        assert_eq!(moved, 2);
+    }
+}

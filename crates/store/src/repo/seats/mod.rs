@@ -7,6 +7,7 @@
 
 pub mod activation;
 mod answer;
+pub mod changed;
 mod checks;
 mod distribute;
 mod overview;
