@@ -17,6 +17,7 @@ pub mod diets;
 pub mod election_types;
 pub mod elections;
 pub mod files;
+pub mod group;
 pub mod links;
 pub mod messages;
 pub mod participant_details;

@@ -237,3 +237,25 @@ store::store_tests! {
         }
     }
 }
+
+store::store_tests! {
+    async fn a_group_message_is_composed_from_its_own_words(t: TestDb) {
+        use store::repo::group::{self, Selection, Words};
+        let world = World::build(&t.db).await?;
+        let seat = world.seat(&t.db).await?;
+        let mut row: seats::ActiveModel = seat.into();
+        row.state = Set("accepted".into());
+        row.participant_id = Set(Some(world.alice));
+        row.update(&t.db).await?;
+        let words = Words { subject: "Til !name".into(), body: "<p>Hej !name</p>".into(), sms_text: "Hej !name".into() };
+        let selection = Selection { election: world.election, ..Selection::default() };
+        assert_eq!(group::send(&t.db, &staff(), &selection, &words, Utc::now()).await?, 1);
+        let message = store::entity::message_log::Entity::find().one(&t.db).await?.expect("queued");
+        let tenant = tenant(&t.db);
+        let links = Links { portal_url: "https://valg.test", tenant: &tenant };
+        let composed = templates::compose(&t.db, &links, message.id, date(2026, 10, 22)).await?;
+        assert_eq!(composed.subject, "Til Alice Jensen");
+        assert_eq!(composed.sms_text, "Hej Alice Jensen");
+        assert!(composed.html.contains("Hej Alice Jensen"));
+    }
+}

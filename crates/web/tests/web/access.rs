@@ -115,6 +115,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/seats/{seat}/reply", Edit),
     ("GET", "/admin/messages", Read),
     ("POST", "/admin/messages/{id}/send-again", Edit),
+    ("GET", "/admin/elections/{id}/group-message", Edit),
+    ("POST", "/admin/elections/{id}/group-message", Edit),
     ("GET", "/admin/elections/{id}/links", Read),
     ("POST", "/admin/elections/{id}/links", Edit),
     ("POST", "/admin/elections/{id}/links/{link}/revoke", Edit),

@@ -201,3 +201,36 @@ store_tests! {
         assert!(missing.contains("Vælg arbejdssted, opgavetype og dato"));
     }
 }
+
+store_tests! {
+    async fn a_group_message_is_counted_then_sent_once_per_person(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let db = app.db();
+        let of = place(db, true).await?;
+        let (anna, karl) = (resident(db, "Anna").await?, resident(db, "Karl").await?);
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        post_ok(&client, &app, &format!("{}/distribute", href(&of)), &[(cell(&of).leak(), "3".into())], &href(&of)).await?;
+        let ids = seat_ids(db).await?;
+        for (seat, who) in [(ids[0], anna), (ids[1], karl)] {
+            post_ok(&client, &app, &format!("/admin/seats/{seat}/assign"), &pairs(&[("participant", &who.to_string())]), &href(&of)).await?;
+        }
+        post_ok(&client, &app, &format!("/admin/seats/{}/reply", ids[0]), &pairs(&[("answer", "yes")]), &href(&of)).await?;
+        let path = format!("/admin/elections/{}/group-message", of.election);
+        let everybody = post_page(&client, &app, &path, &pairs(&[("action", "count")]), 200).await?;
+        assert!(everybody.contains("<strong>2</strong> personer"), "{everybody}");
+        let accepted = post_page(&client, &app, &path, &pairs(&[("action", "count"), ("status", "accepted")]), 200).await?;
+        assert!(accepted.contains("<strong>1</strong> personer"));
+        let bad = pairs(&[("action", "send"), ("subject", "Husk !navn"), ("body", "Hej !name"), ("sms_text", "Hej")]);
+        let refused = post_page(&client, &app, &path, &bad, 422).await?;
+        assert!(refused.contains("linje 1, kolonne 6"), "{refused}");
+        let words = pairs(&[("action", "send"), ("subject", "Husk mødet"), ("body", "Hej !name"), ("sms_text", "Hej !name")]);
+        let html = post_ok(&client, &app, &path, &words, &path).await?;
+        assert!(html.contains("sat i kø til 2 personer"), "{html}");
+        let group: Vec<_> = store::entity::message_log::Entity::find()
+            .filter(message_log::Column::SendType.eq("group"))
+            .all(db)
+            .await?;
+        assert_eq!(group.len(), 2, "one per person");
+        assert!(group.iter().all(|m| m.subject == "Husk mødet" && m.body == "Hej !name"));
+    }
+}

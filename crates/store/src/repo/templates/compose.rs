@@ -60,6 +60,17 @@ pub async fn compose(db: &impl ConnectionTrait, links: &Links<'_>, id: Uuid, tod
     };
     let template = super::resolve(db, message.election_id, seat.as_ref().map(|s| s.task_type_id), kind).await?;
     let values = values_for(db, links, &message, seat.as_ref(), today).await?;
+    // A group message carries the words staff wrote for it.
+    if !message.subject.is_empty() {
+        let html = parse_stored(&message.body)?.render_html(&values);
+        return Ok(Composed {
+            subject: parse_stored(&message.subject)?.render_text(&values),
+            text: html_to_text(&html),
+            html,
+            sms_text: parse_stored(&message.sms_text)?.render_text(&values),
+            attachments: Vec::new(),
+        });
+    }
     let mut attachments = files_of(db, template_files(db, template.id).await?).await?;
     if let Some(seat) = &seat {
         attachments.extend(files_of(db, task_type_file_ids(db, seat.task_type_id).await?).await?);

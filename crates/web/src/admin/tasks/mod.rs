@@ -4,6 +4,7 @@
 //! in `domain::SeatState`, the writes in `store::repo::seats`.
 
 mod distribute;
+mod group;
 mod links;
 mod location;
 mod overview;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/elections/{id}/tasks", get(overview::overview))
         .route("/elections/{id}/rejected", get(overview::rejected))
         .route("/elections/{id}/queue-messages", post(overview::queue_messages))
+        .route("/elections/{id}/group-message", get(group::form).post(group::submit))
         .route("/elections/{id}/links", get(links::list).post(links::create))
         .route("/elections/{id}/links/{link}/revoke", post(links::revoke))
         .route("/elections/{id}/tasks/{wl}", get(location::location))
