@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::MessageKind;
 use domain::delivery::{self, Attempt, Channel, Next};
 use integrations::messaging::{Attachment, Outgoing, Recipient, SendError, Transport};
+use integrations::resilience::scrub;
 use sea_orm::DatabaseConnection;
 use store::crypto::CprVault;
 use store::entity::message_log;
@@ -121,12 +122,18 @@ async fn attempt(messaging: &Messaging, channel: Channel, outgoing: &Outgoing) -
     let Some(transport) = messaging.transports.get(&channel) else {
         return (Attempt::Unreachable, None, format!("{} er ikke sat op", channel.label()));
     };
-    match transport.send(outgoing).await {
-        Ok(sent) => (Attempt::Sent, sent.reference, String::new()),
-        Err(e @ SendError::Unreachable(_)) => (Attempt::Unreachable, None, format!("{}: {e}", channel.label())),
-        Err(e @ SendError::Permanent(_)) => (Attempt::Permanent, None, format!("{}: {e}", channel.label())),
-        Err(e @ SendError::Temporary(_)) => (Attempt::Temporary, None, format!("{}: {e}", channel.label())),
-    }
+    let error = match transport.send(outgoing).await {
+        Ok(sent) => return (Attempt::Sent, sent.reference, String::new()),
+        Err(e) => e,
+    };
+    let attempt = match error {
+        SendError::Unreachable(_) => Attempt::Unreachable,
+        SendError::Permanent(_) => Attempt::Permanent,
+        SendError::Temporary(_) => Attempt::Temporary,
+    };
+    // The text goes to the log, the message log and the admin page; a remote
+    // answer echoing the recipient's CPR number must not take it there.
+    (attempt, None, scrub(&format!("{}: {error}", channel.label())))
 }
 
 /// The message rendered for its person, with every address we hold.

@@ -41,7 +41,7 @@ pub fn parse(body: &[u8]) -> Result<StatusReceipt, ReceiptError> {
     let compact: String = data.chars().filter(|c| !c.is_whitespace()).collect();
     // Decoded as UTF-8, not ASCII: FejlDetaljer may well say "æøå".
     let status_xml = base64::engine::general_purpose::STANDARD.decode(compact).map_err(|_| ReceiptError::Payload)?;
-    String::from_utf8(status_xml.clone()).map_err(|_| ReceiptError::Payload)?;
+    std::str::from_utf8(&status_xml).map_err(|_| ReceiptError::Payload)?;
     let status = texts(&status_xml, &[&["MessageUUID"], &["TransaktionsStatusKode"], &["FejlDetaljer"]])?;
     let uuid = status[0].clone().ok_or(ReceiptError::Missing("MessageUUID"))?;
     let message_uuid = Uuid::parse_str(uuid.trim()).map_err(|_| ReceiptError::MessageUuid)?;

@@ -53,6 +53,9 @@ fn down() -> Result<Sent, SendError> {
 fn refused() -> Result<Sent, SendError> {
     Err(SendError::Permanent("ugyldigt nummer".into()))
 }
+fn echoes_the_number() -> Result<Sent, SendError> {
+    Err(SendError::Permanent("modtager 0101801234 findes ikke".into()))
+}
 fn exempt() -> Result<Sent, SendError> {
     Err(SendError::Unreachable("fritaget for Digital Post".into()))
 }
@@ -184,5 +187,15 @@ store::store_tests! {
         assert_eq!(post.accepted.lock().unwrap().as_slice(), [row.digital_post_message_id]);
         let jobs = store::outbox::list(&t.db, store::outbox::JobState::Queued, 10).await?;
         assert_eq!(jobs.iter().filter(|j| j.kind == messages::DELIVER).count(), 1, "one delivery job per message");
+    }
+
+    async fn a_cpr_number_in_a_channels_answer_never_reaches_the_message_log(t: TestDb) {
+        let id = message(&t.db, MessageKind::Invitation).await?;
+        let post = Scripted::new(Channel::DigitalPost, vec![echoes_the_number]);
+        let email = Scripted::new(Channel::Email, vec![ok]);
+        deliver(&t.db, &messaging(&[&post, &email]), id, queued_at()).await?;
+        let error = messages::get(&t.db, id).await?.last_error.unwrap();
+        assert!(!error.contains("0101801234") && !error.contains("-1234"), "{error}");
+        assert!(error.contains("010180-****"), "{error}");
     }
 }

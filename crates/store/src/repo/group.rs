@@ -116,16 +116,7 @@ pub async fn send(
     for person in &people {
         let queued =
             Queued { participant: *person, election: Some(election.id), seat: None, kind: MessageKind::GroupMessage };
-        let id = messages::queue(&txn, queued, &election.channel_order, now).await?;
-        message_log::Entity::update_many()
-            .col_expr(message_log::Column::Subject, sea_orm::sea_query::Expr::value(words.subject.clone()))
-            .col_expr(message_log::Column::Body, sea_orm::sea_query::Expr::value(words.body.clone()))
-            .col_expr(message_log::Column::SmsText, sea_orm::sea_query::Expr::value(words.sms_text.clone()))
-            .col_expr(message_log::Column::SendType, sea_orm::sea_query::Expr::value("group"))
-            .filter(message_log::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(Error::db("writing a group message"))?;
+        messages::queue_with_words(&txn, queued, &election.channel_order, words, now).await?;
     }
     let entry = AuditEntry::new(AuditAction::Create, "message_log").entity(election.id).description(format!(
         "Gruppebesked »{}« sendt til {} personer",

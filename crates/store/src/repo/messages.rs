@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::entity::message_log;
 use crate::error::{Error, Result};
+use crate::repo::group::Words;
 
 /// Status of a message nobody has tried to deliver yet.
 pub const QUEUED: &str = "queued";
@@ -33,6 +34,29 @@ pub async fn queue(
     channel_order: &str,
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
+    insert(db, message, channel_order, None, now).await
+}
+
+/// Queues a message that carries its own words (a group message) instead of
+/// its kind's template.
+pub async fn queue_with_words(
+    db: &impl ConnectionTrait,
+    message: Queued,
+    channel_order: &str,
+    words: &Words,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    insert(db, message, channel_order, Some(words), now).await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    message: Queued,
+    channel_order: &str,
+    words: Option<&Words>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let text = |pick: fn(&Words) -> &String| words.map(|w| pick(w).clone()).unwrap_or_default();
     let id = Uuid::new_v4();
     let now = now.trunc_subsecs(6);
     message_log::ActiveModel {
@@ -42,14 +66,14 @@ pub async fn queue(
         // The seat may be freed and reused; the log keeps which it was.
         seat_id: Set(message.seat),
         kind: Set(message.kind.as_str().to_owned()),
-        send_type: Set("automatic".to_owned()),
+        send_type: Set(if words.is_some() { "group" } else { "automatic" }.to_owned()),
         channel_order: Set(channel_order.to_owned()),
         channels_tried: Set(String::new()),
         channel: Set(None),
         status: Set(QUEUED.to_owned()),
-        subject: Set(String::new()),
-        body: Set(String::new()),
-        sms_text: Set(String::new()),
+        subject: Set(text(|w| &w.subject)),
+        body: Set(text(|w| &w.body)),
+        sms_text: Set(text(|w| &w.sms_text)),
         attempts: Set(0),
         last_error: Set(None),
         digital_post_message_id: Set(Uuid::new_v4()),

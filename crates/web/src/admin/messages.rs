@@ -54,7 +54,8 @@ pub struct Line {
     pub last_error: String,
 }
 
-fn status_label(key: &str) -> &'static str {
+/// A message status in Danish (also on the group-message page).
+pub(crate) fn status_label(key: &str) -> &'static str {
     match key {
         status::QUEUED => "I kø",
         status::SENT => "Sendt",

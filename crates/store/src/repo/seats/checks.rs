@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::entity::{election_types, elections, participants, seats, task_types, work_locations};
 use crate::error::{Error, Result};
 use crate::repo::election_types::rules_of;
+use crate::repo::participants::ValidationState;
 
 /// The outcome of the checks for one person and one seat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +71,7 @@ pub async fn checks(
     own_municipality: &MunicipalityCode,
 ) -> Result<Checks> {
     let task_type = task_type(db, seat.task_type_id).await?;
-    let provisional = participant.validation_state == "provisional";
+    let provisional = participant.validation_state == ValidationState::Provisional.as_str();
     let eligibility = if provisional {
         None
     } else {

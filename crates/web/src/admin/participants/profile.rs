@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use domain::{MunicipalityCode, Outcome, PersonFacts, Rule};
+use domain::{Outcome, Rule};
 use store::repo::participant_details::{self as details, SeatLine};
 use store::repo::participants::{self as repo, ValidationState};
 use uuid::Uuid;
@@ -78,14 +78,7 @@ async fn load(admin: &AdminUser, id: Uuid, comment_error: Option<String>) -> Res
     let cpr = repo::cpr_of(&admin.tenant.vault, &participant)?;
     details::record_view(db, &admin.actor(), &participant).await?;
     let basis = details::check_basis(db, id, Utc::now().date_naive()).await?;
-    let facts = PersonFacts {
-        birth_date: participant.birth_date,
-        municipality_code: participant.municipality_code.as_deref().and_then(|m| MunicipalityCode::parse(m).ok()),
-        citizenship: participant.citizenship.clone(),
-        deceased: participant.deceased,
-        disappeared: participant.disappeared,
-        under_guardianship: participant.under_guardianship,
-    };
+    let facts = store::repo::seats::person_facts(&participant);
     let provisional = participant.validation_state == ValidationState::Provisional.as_str();
     let eligibility = domain::evaluate(&facts, basis.date, &basis.rules, false, &admin.tenant.municipality);
     let rules = Rule::ALL

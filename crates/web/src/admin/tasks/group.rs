@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::{date_param, dk, id_param};
 use crate::admin::catalogue::render;
 use crate::admin::flash::redirect_with_flash;
+use crate::admin::messages::status_label;
 use crate::admin::{AdminUser, Chrome, Section};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
@@ -94,15 +95,11 @@ async fn page(
         .map(|d| (d.to_string(), dk(d)))
         .collect();
     let counts: HashMap<String, u64> = group::progress(db, id).await?.into_iter().collect();
-    let labels = [
-        (status::QUEUED, "I kø"),
-        (status::FELL_BACK, "Prøver næste kanal"),
-        (status::SENT, "Sendt"),
-        (status::DELIVERED, "Leveret"),
-        (status::FAILED, "Kan ikke kontaktes"),
-    ];
     let progress: Vec<(&'static str, u64)> =
-        labels.iter().map(|(key, label)| (*label, counts.get(*key).copied().unwrap_or(0))).collect();
+        [status::QUEUED, status::FELL_BACK, status::SENT, status::DELIVERED, status::FAILED]
+            .into_iter()
+            .map(|key| (status_label(key), counts.get(key).copied().unwrap_or(0)))
+            .collect();
     let sending =
         counts.get(status::QUEUED).copied().unwrap_or(0) + counts.get(status::FELL_BACK).copied().unwrap_or(0) > 0;
     Ok(GroupPage {

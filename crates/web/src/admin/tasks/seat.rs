@@ -80,7 +80,7 @@ async fn assign_page(admin: &AdminUser, seat_id: Uuid, q: String) -> Result<Assi
                 id: p.id,
                 name: participants::full_name(&p),
                 born: dk(p.birth_date),
-                provisional: p.validation_state == "provisional",
+                provisional: p.validation_state == participants::ValidationState::Provisional.as_str(),
             })
             .collect()
     };
