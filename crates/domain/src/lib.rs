@@ -13,6 +13,7 @@ pub mod cpr;
 pub mod delivery;
 pub mod election;
 pub mod eligibility;
+pub mod local_time;
 pub mod lock;
 pub mod master;
 pub mod message;
@@ -34,6 +35,7 @@ pub use election::{
     CopyPlan, CopyPlanError, DatesError, ElectionDates, ElectionRefusal, LockPeriod, LockPeriodError, SeatsOutside,
 };
 pub use eligibility::{Eligibility, Outcome, PersonFacts, Rule, RuleResult, RuleSet, evaluate};
+pub use local_time::danish_date;
 pub use lock::{last_cancellation_day, may_cancel};
 pub use master::{DeleteRefusal, Name, NameError};
 pub use message::MessageKind;

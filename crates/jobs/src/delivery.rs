@@ -175,7 +175,7 @@ pub struct TemplateComposer {
 impl Composer for TemplateComposer {
     async fn compose(&self, db: &DatabaseConnection, message: &message_log::Model) -> Result<Content, String> {
         let links = store::repo::templates::Links { portal_url: &self.portal_url, tenant: &self.tenant };
-        let today = crate::cpr::sync::today(Utc::now());
+        let today = domain::danish_date(Utc::now());
         let composed =
             store::repo::templates::compose(db, &links, message.id, today).await.map_err(|e| e.to_string())?;
         Ok(Content {

@@ -180,7 +180,7 @@ pub async fn revalidate(
         Err(_) => "CPR svarede ikke".to_owned(),
     };
     details::record_lookup(db, actor, Some(participant_id), &masked, &outcome).await?;
-    let basis = details::check_basis(db, participant_id, now.date_naive()).await?;
+    let basis = details::check_basis(db, participant_id, domain::danish_date(now)).await?;
     let answer = match answer {
         Ok(answer) => answer,
         Err(CprError::UnknownCpr { .. }) => {

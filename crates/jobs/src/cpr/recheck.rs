@@ -14,7 +14,7 @@ use store::repo::Actor;
 use store::repo::cpr_review::{self, SeatToCheck};
 use uuid::Uuid;
 
-use super::sync::{PersonOutcome, RemovedPayload, SyncError, removed_message_job, today};
+use super::sync::{PersonOutcome, RemovedPayload, SyncError, removed_message_job};
 
 /// The person and the data their seats are checked against.
 pub struct Recheck<'a> {
@@ -35,7 +35,7 @@ impl Recheck<'_> {
         actor: &Actor,
         outcome: &mut PersonOutcome,
     ) -> Result<BTreeSet<Rule>, SyncError> {
-        let day = today(self.now);
+        let day = domain::danish_date(self.now);
         let window = cpr_review::review_window(db).await?;
         let mut failed_rules = BTreeSet::new();
         for seat in cpr_review::seats_to_check(db, self.participant, day).await? {

@@ -17,8 +17,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::Copenhagen;
+use chrono::{DateTime, Utc};
 use domain::{MunicipalityCode, Rule};
 use futures::StreamExt;
 use integrations::cpr::{CprAnswer, CprError, CprRecord, CprRegistry, DigitalPost};
@@ -100,15 +99,10 @@ pub fn removed_message_job(payload: RemovedPayload) -> NewJob {
         .idempotency_key(format!("{REMOVED_BY_CPR}:{}:{}", payload.seat, payload.participant))
 }
 
-/// The day in Denmark: task dates are Danish calendar days.
-pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Copenhagen).date_naive()
-}
-
 /// Queues one person job per participant to sync, spread over `spread`
 /// from `now`. Returns how many participants were planned.
 pub async fn plan(db: &DatabaseConnection, now: DateTime<Utc>, spread: Duration) -> store::Result<usize> {
-    let day = today(now);
+    let day = domain::danish_date(now);
     let people = cpr_review::participants_to_sync(db, day).await?;
     let n = people.len().max(1) as u32;
     let step = spread / n;
@@ -176,7 +170,7 @@ impl CprSync {
         now: DateTime<Utc>,
         concurrency: usize,
     ) -> store::Result<SyncTotals> {
-        let people = cpr_review::participants_to_sync(db, today(now)).await?;
+        let people = cpr_review::participants_to_sync(db, domain::danish_date(now)).await?;
         let results: Vec<_> = futures::stream::iter(people)
             .map(|p| async move { self.sync_person(db, p, now).await })
             .buffer_unordered(concurrency.max(1))

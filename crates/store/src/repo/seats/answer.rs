@@ -126,7 +126,7 @@ pub async fn cancel(
     let txn = begin_write(db).await?;
     let seat = get(&txn, seat_id).await?;
     let lock_days = lock_days(&txn, seat.election_id).await?;
-    let today = now.date_naive();
+    let today = domain::danish_date(now);
     let transition =
         state_of(&seat)?.cancel_by_participant(participant_id, seat.task_date, lock_days, today).map_err(seat_error)?;
     apply(&txn, actor, &seat, transition, Cause::Cancelled, now).await?;

@@ -37,7 +37,7 @@ pub async fn notify(db: &impl ConnectionTrait, changed: Changed, now: DateTime<U
         .filter(which)
         .filter(told)
         .filter(elections::Column::Active.eq(true))
-        .filter(seats::Column::TaskDate.gte(now.date_naive()))
+        .filter(seats::Column::TaskDate.gte(domain::danish_date(now)))
         .all(db)
         .await
         .map_err(Error::db("finding the seats a change concerns"))?;

@@ -32,7 +32,7 @@ pub async fn invitation_reminders(db: &impl Conn, now: DateTime<Utc>) -> Result<
     if every == 0 {
         return Ok(0);
     }
-    let today = now.date_naive();
+    let today = domain::danish_date(now);
     // Whole days: invited (or reminded) on a day at least `every` days ago.
     let since = today.checked_sub_days(Days::new(every - 1)).unwrap_or(today);
     let cutoff = since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
@@ -69,7 +69,7 @@ pub async fn task_reminders(db: &impl Conn, now: DateTime<Utc>) -> Result<usize>
     if before == 0 {
         return Ok(0);
     }
-    let today = now.date_naive();
+    let today = domain::danish_date(now);
     let horizon: NaiveDate = today.checked_add_days(Days::new(before)).unwrap_or(today);
     let txn = begin_write(db).await?;
     let reminding: Vec<uuid::Uuid> = task_types::Entity::find()
