@@ -133,7 +133,7 @@ async fn import(path: &Path, tenant: &Tenant) -> anyhow::Result<()> {
 async fn lookup(text: &str, on: Option<NaiveDate>, tenant: &Tenant, registry: &dyn CprRegistry) -> anyhow::Result<()> {
     // The parse error never quotes the input.
     let cpr = CprNumber::parse(text).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let on = on.unwrap_or_else(|| jobs::cpr::sync::today(Utc::now()));
+    let on = on.unwrap_or_else(|| domain::danish_date(Utc::now()));
     let result = registry.lookup(&cpr).await;
     let source = match &result {
         Ok(answer) => answer.source.as_str().to_owned(),
