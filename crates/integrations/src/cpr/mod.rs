@@ -6,6 +6,7 @@ mod chain;
 pub mod datafordeleren;
 pub mod extract;
 mod record;
+mod remote;
 pub mod sf1520;
 mod stored;
 

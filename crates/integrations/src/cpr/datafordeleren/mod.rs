@@ -11,15 +11,14 @@ mod json;
 mod mapping;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use domain::CprNumber;
-use tracing::Instrument;
 
+use super::remote::{self, RemoteCpr};
 use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
 use crate::https::{self, BuildError, ClientIdentity, Transport};
-use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
+use crate::resilience::{CallError, HealthProbe, ProbeReport, Resilience, Settings};
 
 /// The integration's name in metrics and on the status page.
 pub const INTEGRATION: &str = "datafordeleren";
@@ -85,6 +84,25 @@ impl DatafordelerenClient {
     pub fn resilience(&self) -> &Arc<Resilience> {
         &self.resilience
     }
+}
+
+#[async_trait]
+impl RemoteCpr for DatafordelerenClient {
+    fn provider(&self) -> Provider {
+        Provider::Datafordeleren
+    }
+
+    fn method(&self) -> &'static str {
+        "PersonFullListSimple"
+    }
+
+    fn resilience(&self) -> &Resilience {
+        &self.resilience
+    }
+
+    fn probe_cpr(&self) -> Option<&CprNumber> {
+        self.probe_cpr.as_ref()
+    }
 
     /// One GET; classifies every failure. The PNR is in the query string, so
     /// neither the URL nor a transport error's URL is ever logged.
@@ -104,16 +122,8 @@ impl DatafordelerenClient {
             // The error body's shape is unverified (cpr-data.md B.2): status and text.
             return Err(CallError::status(status, &String::from_utf8_lossy(&bytes)));
         }
-        let today = self.resilience.now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+        let today = domain::danish_date(self.resilience.now());
         mapping::read_answer(&bytes, cpr, today)
-    }
-
-    async fn lookup_via(&self, cpr: &CprNumber, probe: bool) -> Result<CprRecord, CallError> {
-        if probe {
-            self.resilience.probe_call(|| self.attempt(cpr)).await
-        } else {
-            self.resilience.call(Idempotency::Idempotent, || self.attempt(cpr)).await
-        }
     }
 }
 
@@ -124,29 +134,9 @@ impl CprRegistry for DatafordelerenClient {
     }
 
     async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
-        let span = tracing::info_span!("cpr_lookup", provider = INTEGRATION, cpr = %cpr.masked());
-        async {
-            let result = self.lookup_via(cpr, false).await;
-            let fetched_at = self.resilience.now();
-            match result {
-                Ok(record) => {
-                    tracing::debug!(status = record.status.code(), "CPR record received");
-                    Ok(CprAnswer::live(record, Provider::Datafordeleren, fetched_at))
-                }
-                Err(CallError::NotFound) => {
-                    tracing::info!("Datafordeleren says the number does not exist");
-                    Err(CprError::UnknownCpr { provider: Provider::Datafordeleren })
-                }
-                Err(error) => Err(CprError::Service { provider: Provider::Datafordeleren, error }),
-            }
-        }
-        .instrument(span)
-        .await
+        remote::lookup(self, cpr).await
     }
 }
-
-/// A number whose date part is valid but whose serial CPR never issues.
-const NOBODY: &str = "0101000000";
 
 #[async_trait]
 impl HealthProbe for DatafordelerenClient {
@@ -154,22 +144,7 @@ impl HealthProbe for DatafordelerenClient {
         INTEGRATION
     }
 
-    /// Looks up the probe person for real; an empty answer counts as healthy.
     async fn probe(&self) -> ProbeReport {
-        let fallback = CprNumber::parse(NOBODY).expect("a valid CPR number");
-        let cpr = self.probe_cpr.as_ref().unwrap_or(&fallback);
-        let started = Instant::now();
-        let (ok, detail) = match self.lookup_via(cpr, true).await {
-            Ok(record) => (true, format!("PersonFullListSimple answered (status {:02})", record.status.code())),
-            Err(CallError::NotFound) => (true, "PersonFullListSimple answered: no such person".to_owned()),
-            Err(error) => (false, format!("PersonFullListSimple failed: {error}")),
-        };
-        ProbeReport {
-            integration: INTEGRATION.to_owned(),
-            ok,
-            checked_at: self.resilience.now(),
-            latency: started.elapsed(),
-            detail,
-        }
+        remote::probe(self).await
     }
 }

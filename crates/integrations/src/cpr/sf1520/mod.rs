@@ -9,15 +9,14 @@ mod envelope;
 mod response;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use domain::{CprNumber, Cvr};
-use tracing::Instrument;
 
+use super::remote::{self, RemoteCpr};
 use super::{CprAnswer, CprError, CprRecord, CprRegistry, Provider};
 use crate::https::{self, Transport};
-use crate::resilience::{CallError, HealthProbe, Idempotency, ProbeReport, Resilience, Settings};
+use crate::resilience::{CallError, HealthProbe, ProbeReport, Resilience, Settings};
 
 pub use crate::https::{BuildError, ClientIdentity, Pkcs12Error};
 pub use envelope::{CONTENT_TYPE, SOAP_ACTION};
@@ -101,33 +100,43 @@ impl Sf1520Client {
         &self.resilience
     }
 
+    fn transport_error(&self, error: reqwest::Error) -> CallError {
+        https::transport_error(error, self.resilience.settings())
+    }
+}
+
+#[async_trait]
+impl RemoteCpr for Sf1520Client {
+    fn provider(&self) -> Provider {
+        Provider::Sf1520
+    }
+
+    fn method(&self) -> &'static str {
+        "PersonLookup"
+    }
+
+    fn resilience(&self) -> &Resilience {
+        &self.resilience
+    }
+
+    fn probe_cpr(&self) -> Option<&CprNumber> {
+        self.probe_cpr.as_ref()
+    }
+
     /// One POST of the lookup request; classifies every failure.
-    async fn attempt(&self, body: String, cpr: &CprNumber) -> Result<CprRecord, CallError> {
+    async fn attempt(&self, cpr: &CprNumber) -> Result<CprRecord, CallError> {
         let sent = self
             .http
             .post(&self.endpoint)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
             .header("SOAPAction", SOAP_ACTION)
-            .body(body)
+            .body(envelope::person_lookup(&self.municipality_cvr, cpr))
             .send()
             .await
             .map_err(|e| self.transport_error(e))?;
         let status = sent.status().as_u16();
         let bytes = sent.bytes().await.map_err(|e| self.transport_error(e))?;
         response::read_answer(status, &bytes, cpr)
-    }
-
-    fn transport_error(&self, error: reqwest::Error) -> CallError {
-        https::transport_error(error, self.resilience.settings())
-    }
-
-    async fn lookup_via(&self, cpr: &CprNumber, probe: bool) -> Result<CprRecord, CallError> {
-        let body = envelope::person_lookup(&self.municipality_cvr, cpr);
-        if probe {
-            self.resilience.probe_call(|| self.attempt(body, cpr)).await
-        } else {
-            self.resilience.call(Idempotency::Idempotent, || self.attempt(body.clone(), cpr)).await
-        }
     }
 }
 
@@ -138,30 +147,9 @@ impl CprRegistry for Sf1520Client {
     }
 
     async fn lookup(&self, cpr: &CprNumber) -> Result<CprAnswer, CprError> {
-        let span = tracing::info_span!("cpr_lookup", provider = INTEGRATION, cpr = %cpr.masked());
-        async {
-            let result = self.lookup_via(cpr, false).await;
-            let fetched_at = self.resilience.now();
-            match result {
-                Ok(record) => {
-                    tracing::debug!(status = record.status.code(), "CPR record received");
-                    Ok(CprAnswer::live(record, Provider::Sf1520, fetched_at))
-                }
-                Err(CallError::NotFound) => {
-                    tracing::info!("CPR says the number does not exist");
-                    Err(CprError::UnknownCpr { provider: Provider::Sf1520 })
-                }
-                Err(error) => Err(CprError::Service { provider: Provider::Sf1520, error }),
-            }
-        }
-        .instrument(span)
-        .await
+        remote::lookup(self, cpr).await
     }
 }
-
-/// A number whose date part is valid but whose serial CPR never issues (0000
-/// on 1 January 1900); used when no probe person is configured.
-const NOBODY: &str = "0101000000";
 
 #[async_trait]
 impl HealthProbe for Sf1520Client {
@@ -169,24 +157,7 @@ impl HealthProbe for Sf1520Client {
         INTEGRATION
     }
 
-    /// Looks up the probe person for real. "Not found" counts as healthy: the
-    /// service answered.
     async fn probe(&self) -> ProbeReport {
-        let fallback = CprNumber::parse(NOBODY).expect("a valid CPR number");
-        let cpr = self.probe_cpr.as_ref().unwrap_or(&fallback);
-        let started = Instant::now();
-        let result = self.lookup_via(cpr, true).await;
-        let (ok, detail) = match result {
-            Ok(record) => (true, format!("PersonLookup answered (status {:02})", record.status.code())),
-            Err(CallError::NotFound) => (true, "PersonLookup answered: PNR not found".to_owned()),
-            Err(error) => (false, format!("PersonLookup failed: {error}")),
-        };
-        ProbeReport {
-            integration: INTEGRATION.to_owned(),
-            ok,
-            checked_at: self.resilience.now(),
-            latency: started.elapsed(),
-            detail,
-        }
+        remote::probe(self).await
     }
 }
