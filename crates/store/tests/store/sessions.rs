@@ -44,6 +44,21 @@ store::store_tests! {
         assert_eq!(found.data["csrf"], "y");
     }
 
+    async fn last_seen_is_written_at_most_once_a_minute(t: TestDb) {
+        let (token, created) = sessions::create(&t.db, admin_session(Duration::hours(8))).await?;
+        let found = sessions::get_valid(&t.db, SessionApp::Admin, &token, IDLE).await?.expect("valid");
+        assert_eq!(found.last_seen_at, created.last_seen_at, "seen just now: not written again");
+        let earlier = Utc::now() - Duration::minutes(5);
+        rows::Entity::update_many()
+            .col_expr(rows::Column::LastSeenAt, sea_orm::sea_query::Expr::value(earlier))
+            .exec(&t.db)
+            .await?;
+        let found = sessions::get_valid(&t.db, SessionApp::Admin, &token, IDLE).await?.expect("valid");
+        assert!(found.last_seen_at > earlier + Duration::minutes(4), "seen five minutes ago: touched");
+        let stored = rows::Entity::find().one(&t.db).await?.expect("row");
+        assert_eq!(stored.last_seen_at, found.last_seen_at);
+    }
+
     async fn expired_and_idle_sessions_are_refused(t: TestDb) {
         let (expired, _) = sessions::create(&t.db, admin_session(Duration::seconds(-1))).await?;
         assert!(sessions::get_valid(&t.db, SessionApp::Admin, &expired, IDLE).await?.is_none());
