@@ -1,9 +1,12 @@
-//! The one web error type. It renders a Danish error page and logs the cause;
-//! internals never reach the user.
+//! The one web error type. It renders a Danish error page (the portal's
+//! English one comes from `portal::i18n::translate_errors`) and logs the
+//! cause; internals never reach the user.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+
+use crate::portal::i18n::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -50,11 +53,26 @@ struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
     back: &'a str,
+    lang: Lang,
+}
+
+/// An error page's Danish texts, kept on its response so that the portal can
+/// render the page again in English (`portal::i18n::translate_errors`).
+#[derive(Debug, Clone)]
+pub struct ErrorText {
+    pub title: &'static str,
+    pub message: String,
+    pub back: &'static str,
 }
 
 /// The error page's HTML for a message that is not an [`Error`].
 pub fn simple_page(title: &str, message: &str) -> String {
-    ErrorPage { title, message, back: "/" }.render().unwrap_or_else(|_| title.to_owned())
+    page_html(Lang::Da, title, message, "/")
+}
+
+/// The error page in `lang` (its texts already in that language).
+pub fn page_html(lang: Lang, title: &str, message: &str, back: &str) -> String {
+    ErrorPage { title, message, back, lang }.render().unwrap_or_else(|_| title.to_owned())
 }
 
 impl Error {
@@ -98,14 +116,13 @@ impl IntoResponse for Error {
         }
         let (status, title, message) = self.status_and_text();
         let back = match &self {
-            Error::Refused { back, .. } => back,
+            Error::Refused { back, .. } => *back,
             _ => "/",
         };
-        let page = ErrorPage { title, message: &message, back };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, title).into_response(),
-        }
+        let html = page_html(Lang::Da, title, &message, back);
+        let mut response = (status, Html(html)).into_response();
+        response.extensions_mut().insert(ErrorText { title, message, back });
+        response
     }
 }
 

@@ -37,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         // The nested home page is "/admin"; people type the slash too.
         .route("/admin/", axum::routing::get(|| async { axum::response::Redirect::permanent("/admin") }))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(portal::i18n::translate_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(ops::count_requests))
         .layer(TraceLayer::new_for_http())

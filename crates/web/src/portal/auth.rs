@@ -67,11 +67,9 @@ impl Citizen {
         self.participant.as_ref().ok_or_else(|| Error::Refused {
             status: StatusCode::FORBIDDEN,
             title: "Du er ikke tilmeldt",
-            message: format!(
-                "Du er logget ind, men du er ikke tilmeldt som deltager ved valg i {}. Du kan tilmelde dig \
-                 gennem et link fra et parti eller fra kommunen.",
-                self.tenant.name
-            ),
+            message: "Du er logget ind, men du er ikke tilmeldt som deltager ved valg i kommunen. Du kan tilmelde \
+                      dig gennem et link fra et parti eller fra kommunen."
+                .into(),
             back: "/",
         })
     }

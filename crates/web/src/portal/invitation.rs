@@ -10,12 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
+use domain::Rule;
 use store::repo::Actor;
 use store::repo::portal::{self, MySeat};
 use store::repo::seats::{self, Answer, Checks};
 use uuid::Uuid;
 
 use super::auth::Citizen;
+use super::i18n::Lang;
 use super::view::TaskView;
 use super::{MaybeCitizen, PortalChrome};
 use crate::error::Result;
@@ -102,8 +104,8 @@ async fn show(
     match (standing, seat) {
         (Standing::Open, Some(seat)) => {
             let page = InvitationPage {
+                task: TaskView::new(&seat, chrome.lang),
                 chrome,
-                task: TaskView::from(&seat),
                 action: format!("/opgaver/invitation/{seat_id}/{code}"),
                 signed_in: citizen.0.is_some(),
             };
@@ -135,7 +137,7 @@ fn closed(chrome: PortalChrome, standing: Standing, seat: Option<&MySeat>) -> Re
         ),
     };
     let task = match standing {
-        Standing::AlreadyAccepted => seat.map(TaskView::from),
+        Standing::AlreadyAccepted => seat.map(|s| TaskView::new(s, chrome.lang)),
         _ => None,
     };
     let page = ResultPage {
@@ -185,7 +187,7 @@ async fn accept(MaybeCitizen(citizen): MaybeCitizen, Path((seat_id, code)): Path
 /// The page after a yes: done, refused with every reason, or the seat changed.
 pub fn answer_page(citizen: &Citizen, seat: &MySeat, answer: store::Result<Answer>) -> Result<Response> {
     let chrome = PortalChrome::of(citizen);
-    let task = Some(TaskView::from(seat));
+    let task = Some(TaskView::new(seat, chrome.lang));
     match answer {
         Ok(Answer::Done) => ResultPage {
             chrome,
@@ -199,9 +201,12 @@ pub fn answer_page(citizen: &Citizen, seat: &MySeat, answer: store::Result<Answe
         Ok(Answer::Refused(checks)) => refused_page(chrome, task, &checks),
         Err(store::Error::NotFound { .. }) => closed(chrome, Standing::Gone, None),
         Err(store::Error::Conflict { message, .. }) => ResultPage {
+            message: chrome
+                .lang
+                .t_or(&message, "Pladsen er blevet ændret imens. Indlæs siden igen, og prøv på ny.")
+                .into(),
             chrome,
             heading: "Opgaven kunne ikke gives til dig".into(),
-            message,
             reasons: Vec::new(),
             success: false,
             task,
@@ -219,14 +224,36 @@ fn refused_page(chrome: PortalChrome, task: Option<TaskView>, checks: &Checks) -
         ("Opgaven overlapper en anden opgave", "Du har allerede en opgave på samme tid:")
     };
     let page = ResultPage {
+        reasons: reasons(checks, chrome.lang),
         chrome,
         heading: heading.into(),
         message: message.into(),
-        reasons: checks.problems(),
         success: false,
         task,
     };
     page.respond(StatusCode::CONFLICT)
+}
+
+/// Every failed rule and every clash, said to the person in their language
+/// (staff see the rules in the third person, see `Rule::description`).
+fn reasons(checks: &Checks, lang: Lang) -> Vec<String> {
+    let rules = checks.eligibility.iter().flat_map(|e| e.failed()).map(|rule| lang.t(rule_text(rule)).to_owned());
+    let clashes = checks.conflicts.iter().map(|c| {
+        let date = c.date.format("%d-%m-%Y").to_string();
+        let values = [("opgave", c.task_type.as_str()), ("dato", &date), ("sted", &c.work_location)];
+        lang.fill("{opgave} den {dato} på {sted}", values)
+    });
+    rules.chain(clashes).collect()
+}
+
+fn rule_text(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Alive => "CPR oplyser, at du er død eller forsvundet",
+        Rule::Age18 => "Du er ikke fyldt 18 år på opgavens dato",
+        Rule::ResidentInMunicipality => "Du bor ikke i kommunen",
+        Rule::DanishCitizen => "Du er ikke dansk statsborger",
+        Rule::NotUnderGuardianship => "Du er under værgemål",
+    }
 }
 
 async fn reject(MaybeCitizen(citizen): MaybeCitizen, Path((seat_id, code)): Path<(Uuid, Uuid)>) -> Result<Response> {
@@ -243,7 +270,7 @@ async fn reject(MaybeCitizen(citizen): MaybeCitizen, Path((seat_id, code)): Path
             message: "Tak for dit svar. Du får en bekræftelse på, at du har afvist opgaven.".into(),
             reasons: Vec::new(),
             success: true,
-            task: Some(TaskView::from(&seat)),
+            task: Some(TaskView::new(&seat, citizen.lang)),
         }
         .respond(StatusCode::OK),
         Err(store::Error::Conflict { .. }) => closed(PortalChrome::of(&citizen), Standing::Withdrawn, None),

@@ -79,6 +79,11 @@ impl PortalChrome {
         self.lang.t(da)
     }
 
+    /// A fixed portal text with values, in the page's language.
+    pub fn fill<const N: usize>(&self, da: &str, values: &[(&str, &str); N]) -> String {
+        self.lang.fill(da, *values)
+    }
+
     pub fn of(citizen: &Citizen) -> Self {
         PortalChrome {
             tenant_name: citizen.tenant.name.clone(),
@@ -130,18 +135,19 @@ async fn front_page(
     Query(query): Query<FrontQuery>,
 ) -> Result<Html<String>> {
     let page = store::repo::web_pages::get(&tenant.db, "front").await?;
-    let (title, body) = match page {
-        Some(p) if !p.title.trim().is_empty() => (p.title, p.body),
-        _ => (
-            format!("Bliv valgtilforordnet i {}", tenant.name),
-            "Hjælp til ved valget: tag imod vælgerne, hjælp ved stemmeafgivningen og tæl stemmerne op. \
-             Har du fået en invitation, kan du svare på den via linket i beskeden."
-                .to_owned(),
-        ),
-    };
     let chrome = match &citizen.0 {
         Some(c) => PortalChrome::of(c),
         None => PortalChrome::anonymous(&tenant.name).in_lang(lang),
+    };
+    let (title, body) = match page {
+        Some(p) if !p.title.trim().is_empty() => (p.title, p.body),
+        _ => (
+            chrome.fill("Bliv valgtilforordnet i {kommune}", &[("kommune", &tenant.name)]),
+            chrome
+                .t("Hjælp til ved valget: tag imod vælgerne, hjælp ved stemmeafgivningen og tæl stemmerne op. Har \
+                    du fået en invitation, kan du svare på den via linket i beskeden.")
+                .to_owned(),
+        ),
     };
     let page = FrontPage { chrome, title, body, logged_out: query.logged_out.is_some() };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))

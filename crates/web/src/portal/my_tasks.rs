@@ -85,7 +85,7 @@ async fn render(citizen: &Citizen, notice: Option<String>, problem: Option<Strin
         let accepted = seat.state == "accepted";
         tasks.push(MyTask {
             id: seat.seat_id,
-            task: TaskView::from(&seat),
+            task: TaskView::new(&seat, citizen.lang),
             state: state_text(&seat.state),
             files,
             invitation: seat
@@ -115,7 +115,8 @@ async fn calendar_file(citizen: Citizen, Path(seat_id): Path<Uuid>) -> Result<Re
     let seat = own_seat(&citizen, seat_id).await?;
     let summary = format!("{} – {}", seat.task_type, seat.election);
     let location = format!("{}, {}", seat.work_location, seat.address);
-    let description = format!("Hold: {}. {}", seat.team, citizen.tenant.name);
+    let team = citizen.lang.fill("Hold: {hold}.", [("hold", &seat.team)]);
+    let description = format!("{team} {}", citizen.tenant.name);
     let task = CalendarTask {
         uid: format!("{}@{}", seat.seat_id, citizen.tenant.portal_host),
         summary: &summary,
@@ -173,12 +174,15 @@ async fn cancel(citizen: Citizen, Path(seat_id): Path<Uuid>) -> Result<Response>
     match store::repo::seats::cancel(&citizen.tenant.db, &actor, seat.seat_id, participant, Utc::now()).await {
         Ok(()) => Ok(Redirect::to("/mine-opgaver?afmeldt=1").into_response()),
         Err(store::Error::Conflict { message, .. }) => {
-            let problem = format!(
-                "{message}. Du kan ikke længere afmelde dig opgaven som {} den {} her. Kontakt kommunen, hvis du \
-                 er forhindret.",
-                seat.task_type,
-                seat.date.format("%d-%m-%Y")
+            let lang = citizen.lang;
+            let date = seat.date.format("%d-%m-%Y").to_string();
+            let why = lang.t_or(&message, "Opgaven kunne ikke afmeldes");
+            let what = lang.fill(
+                "Du kan ikke længere afmelde dig opgaven som {opgave} den {dato} her. Kontakt kommunen, hvis du er \
+                 forhindret.",
+                [("opgave", &seat.task_type), ("dato", &date)],
             );
+            let problem = format!("{why}. {what}");
             Ok((StatusCode::CONFLICT, render(&citizen, None, Some(problem)).await?).into_response())
         }
         Err(e) => Err(e.into()),

@@ -36,7 +36,7 @@ async fn list(citizen: Citizen) -> Result<Html<String>> {
     let seats = portal::open_seats(&citizen.tenant.db, participant.id, Utc::now().date_naive()).await?;
     let mut tasks: Vec<(Uuid, TaskView, usize)> = Vec::new();
     for seat in &seats {
-        let view = TaskView::from(seat);
+        let view = TaskView::new(seat, citizen.lang);
         // Seats of one kind read the same; the person takes "one of these".
         match tasks.iter_mut().find(|(_, t, _)| same_kind(t, &view)) {
             Some((_, _, count)) => *count += 1,

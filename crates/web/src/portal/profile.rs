@@ -1,6 +1,7 @@
 //! "Min profil": the CPR data (read-only: errors are corrected in CPR, not
-//! here), mobile, e-mail and diets to edit, and deleting one's own profile
-//! under the rules in `store::repo::portal::self_delete_refusal`.
+//! here), mobile and e-mail (both required, reference §3), diets and the
+//! consent to be kept for coming elections to edit, and deleting one's own
+//! profile under the rules in `store::repo::portal::self_delete_refusal`.
 
 use std::collections::BTreeSet;
 
@@ -10,7 +11,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
+use chrono::{Months, NaiveDate, Utc};
 use domain::{Email, Mobile};
 use store::repo::participant_details as details;
 use store::repo::participants::{self, Contact};
@@ -40,6 +41,10 @@ struct ProfilePage {
     mobile: String,
     email: String,
     diets: Vec<(Uuid, String, bool)>,
+    /// The box "keep my information for coming elections" is ticked.
+    consent: bool,
+    /// Until when the stored consent lasts, if it still does.
+    consent_until: Option<String>,
     errors: FieldErrors,
     notice: Option<&'static str>,
     problem: Option<String>,
@@ -49,6 +54,21 @@ struct Edits {
     mobile: String,
     email: String,
     diets: BTreeSet<Uuid>,
+    consent: bool,
+}
+
+/// How long a consent to be kept for coming elections lasts: one round of
+/// both kinds of general election (each at most four years apart).
+const CONSENT_YEARS: u32 = 4;
+
+/// The last day of a consent given on `today`.
+pub fn consent_until(today: NaiveDate) -> NaiveDate {
+    today.checked_add_months(Months::new(12 * CONSENT_YEARS)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The stored consent, if it has not run out.
+fn current_consent(p: &store::entity::participants::Model, today: NaiveDate) -> Option<NaiveDate> {
+    p.consent_until.filter(|until| *until >= today)
 }
 
 async fn render(
@@ -61,17 +81,19 @@ async fn render(
 ) -> Result<Response> {
     let p = citizen.require_participant()?;
     let db = &citizen.tenant.db;
+    let consent = current_consent(p, Utc::now().date_naive());
     let edits = match edits {
         Some(e) => e,
         None => Edits {
             mobile: p.mobile.clone().unwrap_or_default(),
             email: p.email.clone().unwrap_or_default(),
             diets: details::diet_ids_of(db, p.id).await?,
+            consent: consent.is_some(),
         },
     };
     let diets = store::repo::diets::choices(db).await?;
     let address = if p.protected_address {
-        "Beskyttet adresse".to_owned()
+        citizen.lang.t("Beskyttet adresse").to_owned()
     } else {
         format!("{}, {} {}", p.street_address, p.postal_code, p.city)
     };
@@ -83,6 +105,8 @@ async fn render(
         mobile: edits.mobile,
         email: edits.email,
         diets: diets.into_iter().map(|(id, name)| (id, name, edits.diets.contains(&id))).collect(),
+        consent: edits.consent,
+        consent_until: consent.map(|d| dk_date(&d)),
         errors,
         notice,
         problem,
@@ -102,29 +126,30 @@ async fn show(citizen: Citizen, axum::extract::Query(flash): axum::extract::Quer
 }
 
 async fn save(citizen: Citizen, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response> {
-    let id = citizen.require_participant()?.id;
+    let p = citizen.require_participant()?;
     let text = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let edits = Edits {
         mobile: text("mobile"),
         email: text("email"),
         diets: pairs.iter().filter(|(k, _)| k == "diets").filter_map(|(_, v)| Uuid::parse_str(v).ok()).collect(),
+        consent: text("consent") == "ja",
     };
     let mut errors = FieldErrors::new();
-    let mobile = match edits.mobile.as_str() {
-        "" => Some(None),
-        m => errors.check("mobile", Mobile::parse(m)).map(Some),
-    };
-    let email = match edits.email.as_str() {
-        "" => Some(None),
-        e => errors.check("email", Email::parse(e)).map(Some),
-    };
+    let mobile = errors.check("mobile", Mobile::parse(&edits.mobile));
+    let email = errors.check("email", Email::parse(&edits.email));
     let (Some(mobile), Some(email)) = (mobile, email) else {
         return render(&citizen, Some(edits), errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let db = &citizen.tenant.db;
     let actor = Actor::citizen(citizen.name.clone());
-    participants::update_contact(db, &actor, id, Contact { mobile, email }).await?;
-    details::set_diets(db, id, &edits.diets).await?;
+    participants::update_contact(db, &actor, p.id, Contact { mobile: Some(mobile), email: Some(email) }).await?;
+    details::set_diets(db, p.id, &edits.diets).await?;
+    let today = Utc::now().date_naive();
+    // A consent still running keeps its date; a new one runs from today.
+    let consent = edits.consent.then(|| current_consent(p, today).unwrap_or_else(|| consent_until(today)));
+    if consent != p.consent_until {
+        participants::set_consent(db, &actor, p.id, consent).await?;
+    }
     Ok(Redirect::to("/min-profil?gemt=1").into_response())
 }
 
@@ -136,22 +161,23 @@ async fn delete(
 ) -> Result<Response> {
     let id = citizen.require_participant()?.id;
     if !pairs.iter().any(|(k, v)| k == "bekraeft" && v == "ja") {
-        let problem = "Sæt kryds ved »Ja, slet min profil« for at slette din profil.".to_owned();
+        let problem = citizen.lang.t("Sæt kryds ved »Ja, slet min profil« for at slette din profil.").to_owned();
         return render(&citizen, None, FieldErrors::new(), None, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let db = &citizen.tenant.db;
     let today = Utc::now().date_naive();
     if let Some(refusal) = portal::self_delete_refusal(db, id, today).await? {
+        let lang = citizen.lang;
         let problem = match refusal {
-            DeleteRefusal::Locked { task_type, date } => format!(
-                "Du kan ikke slette din profil nu, fordi du har sagt ja til opgaven som {task_type} den {}, og \
+            DeleteRefusal::Locked { task_type, date } => lang.fill(
+                "Du kan ikke slette din profil nu, fordi du har sagt ja til opgaven som {opgave} den {dato}, og \
                  fristen for at afmelde dig er overskredet. Kontakt kommunen.",
-                dk_date(&date)
+                [("opgave", &task_type), ("dato", &dk_date(&date))],
             ),
-            DeleteRefusal::Retained { until } => format!(
-                "Du har haft en opgave ved et valg, og kommunen skal gemme dine oplysninger til og med {}. \
+            DeleteRefusal::Retained { until } => lang.fill(
+                "Du har haft en opgave ved et valg, og kommunen skal gemme dine oplysninger til og med {dato}. \
                  Derefter kan du slette din profil.",
-                dk_date(&until)
+                [("dato", &dk_date(&until))],
             ),
         };
         return render(&citizen, None, FieldErrors::new(), None, Some(problem), StatusCode::CONFLICT).await;
@@ -160,7 +186,7 @@ async fn delete(
     sessions::delete(db, &citizen.session).await?;
     let clear = cookies::clear(PORTAL_COOKIE, cookies::PORTAL_PATH, state.secure_cookies);
     let page = ResultPage {
-        chrome: PortalChrome::anonymous(&citizen.tenant.name),
+        chrome: PortalChrome::anonymous(&citizen.tenant.name).in_lang(citizen.lang),
         heading: "Din profil er slettet".into(),
         message: "Dine oplysninger er slettet, og du er logget ud. Dine opgaver er givet videre.".into(),
         reasons: Vec::new(),

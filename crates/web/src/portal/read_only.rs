@@ -15,6 +15,7 @@ use store::repo::{contact_information, portal, responsible};
 use store::tenants::Tenant;
 
 use super::PortalChrome;
+use super::i18n::Lang;
 use super::pages::SeatRow;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -42,8 +43,8 @@ struct OverviewPage {
 
 /// The page, or a Danish error page, never cached, indexed or leaking the
 /// token in a Referer header; the URL is the only key to it.
-async fn overview(CurrentTenant(tenant): CurrentTenant, Path(token): Path<String>) -> Response {
-    let mut response = match page(&tenant, &token).await {
+async fn overview(CurrentTenant(tenant): CurrentTenant, lang: Lang, Path(token): Path<String>) -> Response {
+    let mut response = match page(&tenant, lang, &token).await {
         Ok(html) => html.into_response(),
         Err(e) => e.into_response(),
     };
@@ -54,7 +55,7 @@ async fn overview(CurrentTenant(tenant): CurrentTenant, Path(token): Path<String
     response
 }
 
-async fn page(tenant: &Tenant, token: &str) -> Result<Html<String>> {
+async fn page(tenant: &Tenant, lang: Lang, token: &str) -> Result<Html<String>> {
     let id = read_only_link::verify(tenant, token, Utc::now()).map_err(refused)?;
     let db = &tenant.db;
     let person = match store::repo::participants::get(db, id).await {
@@ -71,21 +72,21 @@ async fn page(tenant: &Tenant, token: &str) -> Result<Html<String>> {
         seats.push(OverviewSeat { row: SeatRow::from(seat), contacts });
     }
     let page = OverviewPage {
-        chrome: PortalChrome::anonymous(&tenant.name),
+        chrome: PortalChrome::anonymous(&tenant.name).in_lang(lang),
         first_name: person.first_name,
         seats,
-        committee: committee(db).await?,
+        committee: committee(db, lang).await?,
     };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
 
 /// The election secretariat's name, phone and e-mail as one line.
-async fn committee(db: &impl sea_orm::ConnectionTrait) -> Result<String> {
+async fn committee(db: &impl sea_orm::ConnectionTrait, lang: Lang) -> Result<String> {
     let info = contact_information::get(db).await?;
-    let name = if info.department.trim().is_empty() { "Valgsekretariatet".to_owned() } else { info.department };
+    let name = if info.department.trim().is_empty() { lang.t("Valgsekretariatet").to_owned() } else { info.department };
     let mut parts = vec![name];
     if !info.phone.trim().is_empty() {
-        parts.push(format!("tlf. {}", info.phone.trim()));
+        parts.push(lang.fill("tlf. {nummer}", [("nummer", info.phone.trim())]));
     }
     if !info.email.trim().is_empty() {
         parts.push(info.email.trim().to_owned());

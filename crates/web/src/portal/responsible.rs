@@ -104,7 +104,8 @@ async fn my_teams(
             }));
         }
         let members = responsible::members(db, id, today).await?;
-        teams.push(TeamSection { id, name, members, status, links: share_links(db, id, &origin).await? });
+        let links = share_links(db, id, &origin, citizen.lang).await?;
+        teams.push(TeamSection { id, name, members, status, links });
     }
     render(MyTeamsPage { chrome: PortalChrome::of(&citizen), teams, removed: query.fjernet })
 }
@@ -119,18 +120,23 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
 
 /// The team's active sign-up and task links (filtered task-list links are
 /// the secretariat's, not a team's to pass on).
-async fn share_links(db: &impl sea_orm::ConnectionTrait, team: Uuid, origin: &str) -> Result<Vec<ShareLink>> {
+async fn share_links(
+    db: &impl sea_orm::ConnectionTrait,
+    team: Uuid,
+    origin: &str,
+    lang: super::i18n::Lang,
+) -> Result<Vec<ShareLink>> {
     let links = links::list(db, None, Some(team)).await?;
     Ok(links
         .into_iter()
         .filter(|l| l.is_active())
         .filter_map(|l| match l.target {
             LinkTarget::Team { .. } => Some(ShareLink {
-                label: "Tilmelding til holdet".into(),
+                label: lang.t("Tilmelding til holdet").into(),
                 url: format!("{origin}/tilmelding/hold/{}", l.token),
             }),
             LinkTarget::Task { kind, .. } => Some(ShareLink {
-                label: format!("Tilmelding til en opgave {}", date(kind.date)),
+                label: lang.fill("Tilmelding til en opgave {dato}", [("dato", &date(kind.date))]),
                 url: format!("{origin}/tilmelding/opgave/{}", l.token),
             }),
             LinkTarget::Filtered { .. } => None,

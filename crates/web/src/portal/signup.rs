@@ -1,9 +1,12 @@
 //! Sign-up through a public link: a team link puts the person in the team, a
 //! task link also gives them a free seat of the link's kind (with the same
 //! checks as every yes). A signed-in MitID person who is not a participant
-//! yet fills in contact data, diets and consent; their name, address and
-//! the rest come from CPR — or, when CPR does not answer, they are signed up
-//! provisionally and a job checks them when CPR is back (SPEC §7).
+//! yet fills in mobile and e-mail (both required, as "Min profil" requires
+//! them), diets and — unless the municipality has switched its declaration
+//! of consent off — consent, kept with the participant until
+//! [`super::profile::consent_until`]; their name, address and the rest come
+//! from CPR — or, when CPR does not answer, they are signed up provisionally
+//! and a job checks them when CPR is back (SPEC §7).
 
 use std::collections::BTreeSet;
 
@@ -13,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use domain::{CprNumber, Email, Mobile};
 use integrations::cpr::{CprAnswer, CprError};
 use store::repo::links::{self, Link, LinkTarget};
@@ -23,7 +26,9 @@ use store::repo::{Actor, begin_write, portal};
 use uuid::Uuid;
 
 use super::auth::Citizen;
+use super::i18n::Lang;
 use super::invitation::{ResultPage, answer_page};
+use super::profile::consent_until;
 use super::{MaybeCitizen, PortalChrome};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
@@ -124,6 +129,12 @@ struct Shown {
     birth_date: String,
 }
 
+/// A page of text the municipality may have written, or our default.
+struct Statement {
+    title: String,
+    body: String,
+}
+
 #[derive(Template)]
 #[template(path = "portal/signup.html")]
 struct SignupPage {
@@ -135,8 +146,11 @@ struct SignupPage {
     form: SignupForm,
     errors: FieldErrors,
     diets: Vec<(Uuid, String, bool)>,
-    privacy_title: String,
-    privacy: String,
+    privacy: Statement,
+    /// The declaration of consent, unless the municipality switched it off.
+    consent: Option<Statement>,
+    /// Until when a consent given now lasts, as shown.
+    consent_until: String,
 }
 
 async fn page(
@@ -153,12 +167,13 @@ async fn page(
         Some(_) => None,
         None => Some(lookup(state, &citizen).await?),
     };
-    render(&citizen, &link, action, lookup.as_ref(), SignupForm::default(), FieldErrors::new(), StatusCode::OK).await
+    let team = team_of(&link);
+    render(&citizen, team, action, lookup.as_ref(), SignupForm::default(), FieldErrors::new(), StatusCode::OK).await
 }
 
 async fn render(
     citizen: &Citizen,
-    link: &Link,
+    team: Uuid,
     action: String,
     lookup: Option<&Lookup>,
     form: SignupForm,
@@ -166,25 +181,15 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response> {
     let db = &citizen.tenant.db;
-    let team = store::repo::teams::get(db, team_of(link)).await?.map(|t| t.team.name).unwrap_or_default();
-    let privacy = store::repo::web_pages::get(db, "privacy").await?;
-    let (privacy_title, privacy) = match privacy {
-        Some(p) if !p.body.trim().is_empty() => (p.title, p.body),
-        _ => (
-            "Privatlivserklæring".to_owned(),
-            format!(
-                "{} behandler dine oplysninger for at kunne bemande valget. Oplysningerne hentes fra CPR og \
-                 slettes efter reglerne for opbevaring.",
-                citizen.tenant.name
-            ),
-        ),
-    };
+    let lang = citizen.lang;
+    let team = store::repo::teams::get(db, team).await?.map(|t| t.team.name).unwrap_or_default();
     let diets = store::repo::diets::choices(db).await?;
     let diets = diets.into_iter().map(|(id, name)| (id, name, form.diets.contains(&id))).collect();
     let cpr = lookup.map(|l| match l {
-        Lookup::Found(answer) => Some(shown(answer)),
+        Lookup::Found(answer) => Some(shown(answer, lang)),
         _ => None,
     });
+    let until = consent_until(Utc::now().date_naive());
     let page = SignupPage {
         chrome: PortalChrome::of(citizen),
         team,
@@ -193,23 +198,64 @@ async fn render(
         form,
         errors,
         diets,
-        privacy_title,
-        privacy,
+        privacy: privacy(citizen).await?,
+        consent: consent(citizen, until).await?,
+        consent_until: until.format("%d-%m-%Y").to_string(),
     };
     Ok((status, Html(page.render().map_err(anyhow::Error::from)?)).into_response())
 }
 
-fn shown(answer: &CprAnswer) -> Shown {
+/// The municipality's privacy statement, or a plain default until they have written one.
+async fn privacy(citizen: &Citizen) -> Result<Statement> {
+    match store::repo::web_pages::get(&citizen.tenant.db, "privacy").await? {
+        Some(p) if !p.body.trim().is_empty() => Ok(Statement { title: p.title, body: p.body }),
+        _ => Ok(Statement {
+            title: citizen.lang.t("Privatlivserklæring").to_owned(),
+            body: citizen.lang.fill(
+                "{kommune} behandler dine oplysninger for at kunne bemande valget. Oplysningerne hentes fra CPR \
+                 og slettes efter reglerne for opbevaring.",
+                [("kommune", &citizen.tenant.name)],
+            ),
+        }),
+    }
+}
+
+/// The declaration of consent (reference §2.4: the municipality writes it and
+/// may switch it off); our default until they have written one.
+async fn consent(citizen: &Citizen, until: NaiveDate) -> Result<Option<Statement>> {
+    let lang = citizen.lang;
+    let page = store::repo::web_pages::get(&citizen.tenant.db, "consent").await?;
+    let (title, body) = match page {
+        Some(p) if !p.active => return Ok(None),
+        Some(p) => (p.title, p.body),
+        None => (String::new(), String::new()),
+    };
+    let title = if title.trim().is_empty() { lang.t("Samtykkeerklæring").to_owned() } else { title };
+    let body = if body.trim().is_empty() {
+        let date = until.format("%d-%m-%Y").to_string();
+        lang.fill(
+            "Jeg giver samtykke til, at {kommune} gemmer mine oplysninger til og med {dato}, så kommunen kan \
+             spørge mig, om jeg vil hjælpe ved kommende valg. Jeg kan til enhver tid trække samtykket tilbage \
+             under Min profil.",
+            [("kommune", &citizen.tenant.name), ("dato", &date)],
+        )
+    } else {
+        body
+    };
+    Ok(Some(Statement { title, body }))
+}
+
+fn shown(answer: &CprAnswer, lang: Lang) -> Shown {
     let record = &answer.record;
     let address = match &record.address {
-        _ if record.protected_address => "Beskyttet adresse".to_owned(),
+        _ if record.protected_address => lang.t("Beskyttet adresse").to_owned(),
         Some(a) => format!(
             "{}, {} {}",
             a.street,
             a.postal_code.clone().unwrap_or_default(),
             a.city.clone().unwrap_or_default()
         ),
-        None => "Ingen adresse".to_owned(),
+        None => lang.t("Ingen adresse").to_owned(),
     };
     Shown { name: record.name.full_name(), address, birth_date: crate::forms::dk_date(&record.birth_date) }
 }
@@ -274,22 +320,10 @@ async fn submit(
             join_team(&citizen, p.id, team_of(&link)).await?;
             p.id
         }
-        None => {
-            let lookup = lookup(state, &citizen).await?;
-            let form = SignupForm::from_pairs(&pairs);
-            let mut errors = FieldErrors::new();
-            let contact = parse_contact(&form, &mut errors);
-            if !form.consent {
-                errors.add("consent", "Du skal give samtykke for at blive tilmeldt");
-            }
-            let (Some(contact), true) = (contact, errors.is_empty()) else {
-                return render(&citizen, &link, action, Some(&lookup), form, errors, StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
-            };
-            let id = create(&citizen, &lookup, contact, &form.diets, team_of(&link)).await?;
-            store::repo::sessions::set_participant(&citizen.tenant.db, &citizen.session, id).await?;
-            id
-        }
+        None => match register(&citizen, state, action, team_of(&link), pairs).await? {
+            Ok(id) => id,
+            Err(form_again) => return Ok(form_again),
+        },
     };
     match link.target {
         LinkTarget::Task { team, election, kind } => take_seat(&citizen, participant, election, team, &kind).await,
@@ -305,16 +339,54 @@ async fn submit(
     }
 }
 
+/// Signs the signed-in MitID person up as a participant in `team` from the
+/// form posted to `action`, and makes the session theirs; the form again
+/// with its errors when something is missing or wrong.
+pub(super) async fn register(
+    citizen: &Citizen,
+    state: &AppState,
+    action: String,
+    team: Uuid,
+    pairs: Vec<(String, String)>,
+) -> Result<Result<Uuid, Response>> {
+    let lookup = lookup(state, citizen).await?;
+    let form = SignupForm::from_pairs(&pairs);
+    let mut errors = FieldErrors::new();
+    let contact = parse_contact(&form, &mut errors);
+    let until = consent_until(Utc::now().date_naive());
+    let asked = consent(citizen, until).await?.is_some();
+    if asked && !form.consent {
+        errors.add("consent", "Sæt kryds for at give dit samtykke. Uden samtykke kan du ikke blive tilmeldt.");
+    }
+    let (Some(contact), true) = (contact, errors.is_empty()) else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(Err(render(citizen, team, action, Some(&lookup), form, errors, status).await?));
+    };
+    let signup = Signup { contact, diets: &form.diets, consent_until: asked.then_some(until) };
+    let id = create(citizen, &lookup, signup, team).await?;
+    store::repo::sessions::set_participant(&citizen.tenant.db, &citizen.session, id).await?;
+    Ok(Ok(id))
+}
+
+/// The sign-up form for somebody who is not a participant yet and chose a
+/// seat on a task list (`super::task_list`): they join the seat's team.
+pub(super) async fn seat_page(citizen: &Citizen, state: &AppState, action: String, team: Uuid) -> Result<Response> {
+    let lookup = lookup(state, citizen).await?;
+    render(citizen, team, action, Some(&lookup), SignupForm::default(), FieldErrors::new(), StatusCode::OK).await
+}
+
+/// Mobile and e-mail, both required (an empty field gets the parser's own message).
 fn parse_contact(form: &SignupForm, errors: &mut FieldErrors) -> Option<Contact> {
-    let mobile = match form.mobile.as_str() {
-        "" => Some(None),
-        text => errors.check("mobile", Mobile::parse(text)).map(Some),
-    };
-    let email = match form.email.as_str() {
-        "" => Some(None),
-        text => errors.check("email", Email::parse(text)).map(Some),
-    };
-    Some(Contact { mobile: mobile?, email: email? })
+    let mobile = errors.check("mobile", Mobile::parse(&form.mobile));
+    let email = errors.check("email", Email::parse(&form.email));
+    Some(Contact { mobile: Some(mobile?), email: Some(email?) })
+}
+
+/// What the person gave on the form, checked.
+struct Signup<'a> {
+    contact: Contact,
+    diets: &'a BTreeSet<Uuid>,
+    consent_until: Option<NaiveDate>,
 }
 
 async fn join_team(citizen: &Citizen, participant: Uuid, team: Uuid) -> Result<()> {
@@ -328,13 +400,7 @@ async fn join_team(citizen: &Citizen, participant: Uuid, team: Uuid) -> Result<(
 
 /// Creates the participant in the team (valid, failing or provisional, as
 /// the admin's "Opret deltager" does), in one transaction.
-async fn create(
-    citizen: &Citizen,
-    lookup: &Lookup,
-    contact: Contact,
-    diets: &BTreeSet<Uuid>,
-    team: Uuid,
-) -> Result<Uuid> {
+async fn create(citizen: &Citizen, lookup: &Lookup, signup: Signup<'_>, team: Uuid) -> Result<Uuid> {
     let tenant = &citizen.tenant;
     let cpr = signed_in_cpr(citizen)?;
     let now = Utc::now();
@@ -356,10 +422,10 @@ async fn create(
     };
     let actor = Actor::citizen(citizen.name.clone());
     let tx = begin_write(&tenant.db).await?;
-    let new = NewParticipant { cpr, data, contact, validation, consent_until: None };
+    let new = NewParticipant { cpr, data, contact: signup.contact, validation, consent_until: signup.consent_until };
     let participant = participants::create(&tx, &tenant.vault, &actor, new).await?;
     details::set_teams(&tx, participant.id, &BTreeSet::from([team])).await?;
-    details::set_diets(&tx, participant.id, diets).await?;
+    details::set_diets(&tx, participant.id, signup.diets).await?;
     match &eligibility {
         Some(e) => {
             participants::set_validation(&tx, &actor, participant.id, validation, &e.failed(), now).await?;

@@ -3,6 +3,8 @@
 use domain::TaskTimes;
 use store::repo::portal::MySeat;
 
+use super::i18n::Lang;
+
 /// A seat's task as a person reads it.
 pub struct TaskView {
     pub task_type: String,
@@ -16,11 +18,13 @@ pub struct TaskView {
     pub payment: Option<String>,
 }
 
-impl From<&MySeat> for TaskView {
-    fn from(s: &MySeat) -> Self {
+impl TaskView {
+    pub fn new(s: &MySeat, lang: Lang) -> Self {
+        let hm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
         let time = match TaskTimes::new(s.start, s.end) {
-            Ok(times) => times.to_string(),
-            Err(_) => s.start.format("%H:%M").to_string(),
+            Ok(times) if times.passes_midnight() => format!("{}–{} {}", hm(s.start), hm(s.end), lang.t("(+1 dag)")),
+            Ok(_) => format!("{}–{}", hm(s.start), hm(s.end)),
+            Err(_) => hm(s.start),
         };
         TaskView {
             task_type: s.task_type.clone(),
@@ -30,7 +34,7 @@ impl From<&MySeat> for TaskView {
             place: s.work_location.clone(),
             address: s.address.clone(),
             team: s.team.clone(),
-            payment: s.payment_kr.map(|kr| format!("{kr} kr.")),
+            payment: s.payment_kr.map(|kr| lang.fill("{beløb} kr.", [("beløb", &kr.to_string())])),
         }
     }
 }

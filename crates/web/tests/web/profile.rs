@@ -1,6 +1,7 @@
-//! "Min profil": CPR data read-only, contact data and diets edited with
-//! Danish field errors, and deleting one's own profile under the rules
-//! (lock period; retention after having served — then allowed).
+//! "Min profil": CPR data read-only, contact data (both required) and diets
+//! edited with Danish field errors, the consent to be kept shown and changed,
+//! and deleting one's own profile under the rules (lock period; retention
+//! after having served — then allowed).
 
 use chrono::{Days, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -55,6 +56,33 @@ store::store_tests! {
         assert!(row.mobile.is_some_and(|m| m.contains("12345678")));
         let body = page(client.get(app.url("/min-profil?gemt=1")).send().await?, 200).await?;
         assert!(body.contains("Dine oplysninger er gemt") && body.contains(&format!("value=\"{vegan}\" checked")), "{body}");
+    }
+
+    async fn mobile_and_email_are_required_and_consent_is_given_and_withdrawn(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let karen = participant(&app, "1205851236", "Karen", "Testesen").await?;
+        let client = app.sign_in_citizen(Some(karen)).await?;
+        let body = page(client.get(app.url("/min-profil")).send().await?, 200).await?;
+        assert!(body.contains("Du har ikke givet samtykke"), "{body}");
+        let empty = [("mobile", ""), ("email", "karen@example.dk"), ("consent", "ja")];
+        let body = page(client.post(app.url("/min-profil")).form(&empty).send().await?, 422).await?;
+        assert!(body.contains("Mobilnummeret skal udfyldes") && body.contains("value=\"karen@example.dk\""), "{body}");
+        assert!(body.contains("name=\"consent\" value=\"ja\" checked"), "the tick stays: {body}");
+        let given = [("mobile", "12345678"), ("email", "karen@example.dk"), ("consent", "ja")];
+        let response = client.post(app.url("/min-profil")).form(&given).send().await?;
+        assert_eq!(location(&response), "/min-profil?gemt=1");
+        let until = Utc::now().date_naive().checked_add_months(chrono::Months::new(48)).unwrap();
+        let row = participants::Entity::find_by_id(karen).one(app.db()).await?.expect("participant");
+        assert_eq!(row.consent_until, Some(until));
+        let body = page(client.get(app.url("/min-profil")).send().await?, 200).await?;
+        assert!(body.contains(&format!("til og med {}", until.format("%d-%m-%Y"))), "{body}");
+        // Saving again keeps the date; no tick withdraws the consent.
+        client.post(app.url("/min-profil")).form(&given).send().await?;
+        let row = participants::Entity::find_by_id(karen).one(app.db()).await?.expect("participant");
+        assert_eq!(row.consent_until, Some(until));
+        client.post(app.url("/min-profil")).form(&given[..2]).send().await?;
+        let row = participants::Entity::find_by_id(karen).one(app.db()).await?.expect("participant");
+        assert_eq!(row.consent_until, None);
     }
 
     async fn deleting_is_refused_inside_a_lock_period(t: TestDb) {

@@ -1,12 +1,14 @@
-//! Sign-up through team and task links: CPR data shown, contact data,
-//! diets and consent; provisional when CPR is down; a task link also gives
-//! a free seat of its kind; revoked links lead nowhere.
+//! Sign-up through team and task links: CPR data shown, mobile and e-mail
+//! required, diets and consent (kept with the participant, unless the
+//! municipality switched its declaration off); provisional when CPR is down;
+//! a task link also gives a free seat of its kind; revoked links lead nowhere.
 
 use chrono::Utc;
 use domain::CprNumber;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use store::entity::{seats, team_members};
 use store::repo::links::{self, LinkTarget, SeatKind};
+use store::repo::web_pages::{self, WebPage};
 use uuid::Uuid;
 
 use crate::participants::{ALIVE, start};
@@ -35,6 +37,15 @@ fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
+/// A complete form: contact data and consent.
+fn filled() -> Vec<(String, String)> {
+    fields(&[("mobile", "12345678"), ("email", "jens@example.dk"), ("consent", "ja")])
+}
+
+fn in_four_years() -> chrono::NaiveDate {
+    Utc::now().date_naive().checked_add_months(chrono::Months::new(48)).unwrap()
+}
+
 store::store_tests! {
     async fn a_new_person_signs_up_through_a_team_link(t: TestDb) {
         let (app, _) = start(t).await?;
@@ -50,6 +61,14 @@ store::store_tests! {
         let refused = client.post(app.url(&path)).form(&fields(&[("mobile", "12"), ("email", "x")])).send().await?;
         let refused = page(refused, 422).await?;
         assert!(refused.contains("samtykke") && refused.contains("id=\"mobile-error\""), "{refused}");
+        // Mobile and e-mail are required; what was typed stays in the form.
+        let refused = client.post(app.url(&path)).form(&fields(&[("email", "jens@example.dk"), ("consent", "ja")])).send().await?;
+        let refused = page(refused, 422).await?;
+        assert!(refused.contains("Mobilnummeret skal udfyldes") && refused.contains("value=\"jens@example.dk\""), "{refused}");
+        assert!(refused.contains("id=\"consent\" name=\"consent\" value=\"ja\" checked"), "{refused}");
+        let refused = client.post(app.url(&path)).form(&fields(&[("mobile", "12345678")])).send().await?;
+        let refused = page(refused, 422).await?;
+        assert!(refused.contains("E-mailadressen skal udfyldes") && refused.contains("value=\"12345678\""), "{refused}");
         assert!(signed_up(&app, ALIVE).await?.is_none());
         let done = client.post(app.url(&path))
             .form(&fields(&[("mobile", "12345678"), ("email", "jens@example.dk"), ("consent", "ja")]))
@@ -59,6 +78,8 @@ store::store_tests! {
         let person = signed_up(&app, ALIVE).await?.expect("signed up");
         assert_eq!((person.first_name.as_str(), person.validation_state.as_str()), ("Jens Peter", "valid"));
         assert_eq!(person.email.as_deref(), Some("jens@example.dk"));
+        assert!(person.mobile.as_deref().is_some_and(|m| m.ends_with("12345678")), "{:?}", person.mobile);
+        assert_eq!(person.consent_until, Some(in_four_years()), "consent kept with the participant");
         assert!(in_team(&app, person.id, of.team).await?);
         // The same session is now the participant's.
         page(client.get(app.url("/mine-opgaver")).send().await?, 200).await?;
@@ -73,7 +94,7 @@ store::store_tests! {
         let client = app.sign_in_mitid(ALIVE, None).await?;
         let form = page(client.get(app.url(&path)).send().await?, 200).await?;
         assert!(form.contains("foreløbigt"), "{form}");
-        page(client.post(app.url(&path)).form(&fields(&[("consent", "ja")])).send().await?, 200).await?;
+        page(client.post(app.url(&path)).form(&filled()).send().await?, 200).await?;
         let person = signed_up(&app, ALIVE).await?.expect("signed up");
         assert_eq!(person.validation_state, "provisional");
         assert_eq!((person.first_name.as_str(), person.last_name.as_str()), ("Test", "Borger"));
@@ -86,7 +107,7 @@ store::store_tests! {
         let token = link(&app, LinkTarget::Task { team: of.team, election: of.election, kind }).await?;
         let path = format!("/tilmelding/opgave/{token}");
         let client = app.sign_in_mitid(ALIVE, None).await?;
-        let done = client.post(app.url(&path)).form(&fields(&[("consent", "ja")])).send().await?;
+        let done = client.post(app.url(&path)).form(&filled()).send().await?;
         let done = page(done, 200).await?;
         assert!(done.contains("du har sagt ja") && done.contains("Tilforordnet"), "{done}");
         let person = signed_up(&app, ALIVE).await?.expect("signed up");
@@ -98,6 +119,28 @@ store::store_tests! {
         let body = page(client.post(app.url(&path)).form(&fields(&[])).send().await?, 409).await?;
         assert!(body.contains("ingen ledige opgaver"), "{body}");
         assert!(in_team(&app, other, of.team).await?);
+    }
+
+    async fn no_consent_is_asked_when_the_municipality_has_switched_its_declaration_off(t: TestDb) {
+        let (app, _) = start(t).await?;
+        let of = staffed(app.db(), true).await?;
+        let token = link(&app, LinkTarget::Team { team: of.team, election: None }).await?;
+        let path = format!("/tilmelding/hold/{token}");
+        let client = app.sign_in_mitid(ALIVE, None).await?;
+        let default = page(client.get(app.url(&path)).send().await?, 200).await?;
+        assert!(default.contains("Samtykkeerklæring") && default.contains(&in_four_years().format("%d-%m-%Y").to_string()), "{default}");
+        let own = WebPage { key: "consent".into(), title: "Vores samtykke".into(), body: "Må vi spørge dig igen?".into(), active: true };
+        web_pages::set(app.db(), &store::repo::Actor::system(), own).await?;
+        let written = page(client.get(app.url(&path)).send().await?, 200).await?;
+        assert!(written.contains("Vores samtykke") && written.contains("Må vi spørge dig igen?"), "{written}");
+        let off = WebPage { key: "consent".into(), title: "Vores samtykke".into(), body: String::new(), active: false };
+        web_pages::set(app.db(), &store::repo::Actor::system(), off).await?;
+        let form = page(client.get(app.url(&path)).send().await?, 200).await?;
+        assert!(!form.contains("name=\"consent\"") && !form.contains("Vores samtykke"), "{form}");
+        let done = client.post(app.url(&path)).form(&fields(&[("mobile", "12345678"), ("email", "jens@example.dk")])).send().await?;
+        page(done, 200).await?;
+        let person = signed_up(&app, ALIVE).await?.expect("signed up without being asked");
+        assert_eq!(person.consent_until, None);
     }
 
     async fn an_existing_participant_joins_the_team(t: TestDb) {
