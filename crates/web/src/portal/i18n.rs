@@ -539,8 +539,9 @@ mod tests {
     }
 
     /// Every literal the portal's templates and handlers look up (`.t("…")`,
-    /// `.fill("…", …)`, `.t_or(…, "…")`) must have English: a typo or a new
-    /// text without a line in the table fails here, not in front of a reader.
+    /// `.fill("…", …)`, `.t_or(…, "…")`) or put on a page as its title,
+    /// heading or message must have English: a typo or a new text without a
+    /// line in the table fails here, not in front of a reader.
     #[test]
     fn every_text_the_portal_looks_up_has_english() {
         let mut missing = Vec::new();
@@ -606,7 +607,7 @@ mod tests {
     /// The string literals passed to the lookups in `source`.
     fn looked_up(source: &str) -> Vec<String> {
         let mut texts = Vec::new();
-        for call in [".t(", ".fill(", ".t_or("] {
+        for call in [".t(", ".fill(", ".t_or(", "title: ", "heading: ", "message: "] {
             for (at, _) in source.match_indices(call) {
                 let rest = &source[at + call.len()..];
                 // t_or's first argument is a value; its fallback is the literal.
