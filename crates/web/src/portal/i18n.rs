@@ -135,7 +135,7 @@ macro_rules! texts {
 
 texts! {
     // Frame.
-    "Valg" => "Elections",
+    "{kommune} · Valg" => "{kommune} · Elections",
     "Log ud" => "Sign out",
     "Log ind med MitID" => "Sign in with MitID",
     "Hovedmenu" => "Main menu",
@@ -146,6 +146,7 @@ texts! {
     "Mine arbejdssteder" => "My work locations",
     "Sprog" => "Language",
     // A task.
+    "Valg" => "Election",
     "Opgave" => "Task",
     "Dato" => "Date",
     "Tid" => "Time",
