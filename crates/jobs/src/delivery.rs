@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,7 +18,7 @@ use integrations::resilience::scrub;
 use sea_orm::DatabaseConnection;
 use store::crypto::CprVault;
 use store::entity::message_log;
-use store::repo::messages::{self, DELIVER, DeliverPayload, Outcome, status};
+use store::repo::messages::{self, DELIVER, DeliverPayload, Outcome, SentWords, status};
 use store::repo::participants;
 
 use crate::{Handlers, JobContext, JobError};
@@ -55,6 +56,8 @@ pub enum Delivered {
     Failed,
     /// The current channel failed for now; try again later.
     RetryLater(String),
+    /// The channel asked to wait this long (its rate limit): nothing failed.
+    Postponed(Duration),
 }
 
 pub fn register(handlers: &mut Handlers, messaging: Messaging) {
@@ -64,6 +67,7 @@ pub fn register(handlers: &mut Handlers, messaging: Messaging) {
         async move {
             match deliver(&ctx.db, &messaging, payload.message, ctx.now).await {
                 Ok(Delivered::RetryLater(error)) => Err(JobError::Retryable(error)),
+                Ok(Delivered::Postponed(wait)) => Err(JobError::Postponed(wait)),
                 Ok(_) => Ok(()),
                 Err(store::Error::NotFound { .. }) => Ok(()),
                 Err(e) => Err(JobError::retryable(e)),
@@ -95,15 +99,20 @@ pub async fn deliver(
         if left.iter().any(|c| c == channel.as_str()) {
             continue;
         }
-        let (attempt, reference, error) = attempt(messaging, *channel, &outgoing).await;
+        let Tried { attempt, reference, error, wait } = attempt(messaging, *channel, &outgoing).await;
         let until = delivery::channel_deadline(kind, row.queued_at, position, order.len());
         let key = channel.as_str().to_owned();
         match delivery::after(attempt, now, until) {
             Next::Done => {
-                messages::record(db, id, Outcome::Sent { channel: key, reference }, now).await?;
+                let words = words_sent(*channel, &outgoing);
+                messages::record(db, id, Outcome::Sent { channel: key, reference, words }, now).await?;
                 return Ok(Delivered::Done);
             }
             Next::RetryLater => {
+                if let Some(wait) = wait {
+                    // Not a failure: only the time it takes counts against the deadline.
+                    return Ok(Delivered::Postponed(wait));
+                }
                 messages::record(db, id, Outcome::Retrying { channel: key, error: error.clone() }, now).await?;
                 return Ok(Delivered::RetryLater(error));
             }
@@ -118,22 +127,46 @@ pub async fn deliver(
     Ok(Delivered::Failed)
 }
 
-async fn attempt(messaging: &Messaging, channel: Channel, outgoing: &Outgoing) -> (Attempt, Option<String>, String) {
+/// What one channel did with the message.
+struct Tried {
+    attempt: Attempt,
+    reference: Option<String>,
+    error: String,
+    /// The channel asked to wait this long before the next try.
+    wait: Option<Duration>,
+}
+
+async fn attempt(messaging: &Messaging, channel: Channel, outgoing: &Outgoing) -> Tried {
+    let tried = |attempt, reference, error| Tried { attempt, reference, error, wait: None };
     let Some(transport) = messaging.transports.get(&channel) else {
-        return (Attempt::Unreachable, None, format!("{} er ikke sat op", channel.label()));
+        return tried(Attempt::Unreachable, None, format!("{} er ikke sat op", channel.label()));
     };
     let error = match transport.send(outgoing).await {
-        Ok(sent) => return (Attempt::Sent, sent.reference, String::new()),
+        Ok(sent) => return tried(Attempt::Sent, sent.reference, String::new()),
         Err(e) => e,
     };
-    let attempt = match error {
-        SendError::Unreachable(_) => Attempt::Unreachable,
-        SendError::Permanent(_) => Attempt::Permanent,
-        SendError::Temporary(_) => Attempt::Temporary,
+    let (attempt, wait) = match error {
+        SendError::Unreachable(_) => (Attempt::Unreachable, None),
+        SendError::Permanent(_) => (Attempt::Permanent, None),
+        SendError::Temporary(_) => (Attempt::Temporary, None),
+        // Waits while the channel's share of the deadline lasts, like a
+        // temporary failure, but without counting as one.
+        SendError::Throttled(wait) => (Attempt::Temporary, Some(wait)),
     };
     // The text goes to the log, the message log and the admin page; a remote
     // answer echoing the recipient's CPR number must not take it there.
-    (attempt, None, scrub(&format!("{}: {error}", channel.label())))
+    Tried { attempt, reference: None, error: scrub(&format!("{}: {error}", channel.label())), wait }
+}
+
+/// The words that went out on `channel`, for the message log. Templates
+/// have no CPR placeholder, but words staff wrote might hold a number.
+fn words_sent(channel: Channel, outgoing: &Outgoing) -> SentWords {
+    match channel {
+        Channel::Sms => SentWords::Sms(scrub(&outgoing.sms_text)),
+        Channel::DigitalPost | Channel::Email => {
+            SentWords::Letter { subject: scrub(&outgoing.subject), body: scrub(&outgoing.text) }
+        }
+    }
 }
 
 /// The message rendered for its person, with every address we hold.

@@ -22,6 +22,10 @@ pub enum JobError {
     /// the job goes straight to the dead-letter state.
     #[error("{0}")]
     Permanent(String),
+    /// Nothing failed, but the job must wait this long (a channel's rate
+    /// limit): it runs again after the wait without using up an attempt.
+    #[error("postponed for {} ms", .0.as_millis())]
+    Postponed(std::time::Duration),
 }
 
 impl JobError {

@@ -87,6 +87,12 @@ pub enum Outcome {
         attempts: i32,
         error: String,
     },
+    /// Asked to wait; queued again, due at `at`, with its attempt given back.
+    Postponed {
+        id: Uuid,
+        kind: String,
+        at: DateTime<Utc>,
+    },
     /// The lease ran out and another worker took the job over before this
     /// attempt finished; its result was discarded.
     LeaseLost {
@@ -101,6 +107,7 @@ impl Outcome {
             Outcome::Succeeded { id, .. }
             | Outcome::Retrying { id, .. }
             | Outcome::Dead { id, .. }
+            | Outcome::Postponed { id, .. }
             | Outcome::LeaseLost { id, .. } => *id,
         }
     }
@@ -207,6 +214,7 @@ async fn finish(
             tracing::info!("job succeeded");
             return Ok(Outcome::Succeeded { id, kind });
         }
+        Err(JobError::Postponed(wait)) => return postpone(db, lease, (id, kind), later(now, wait), now).await,
         Err(error) => error,
     };
     let next = match &error {
@@ -216,9 +224,7 @@ async fn finish(
         }
         _ => AfterFailure::Dead,
     };
-    let message = match error {
-        JobError::Retryable(m) | JobError::Permanent(m) => m,
-    };
+    let message = error.to_string();
     if !outbox::fail(db, lease, &message, next, now).await? {
         return Ok(lease_lost(id, kind));
     }
@@ -232,6 +238,20 @@ async fn finish(
             Outcome::Dead { id, kind, attempts: job.attempts, error: message }
         }
     })
+}
+
+async fn postpone(
+    db: &DatabaseConnection,
+    lease: &Lease,
+    (id, kind): (Uuid, String),
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Error> {
+    if !outbox::postpone(db, lease, at, now).await? {
+        return Ok(lease_lost(id, kind));
+    }
+    tracing::debug!(run_at = %at, "job postponed");
+    Ok(Outcome::Postponed { id, kind, at })
 }
 
 fn lease_lost(id: Uuid, kind: String) -> Outcome {

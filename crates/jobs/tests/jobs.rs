@@ -5,6 +5,10 @@
 mod delivery;
 #[path = "jobs/drill.rs"]
 mod drill;
+#[path = "jobs/pacing.rs"]
+mod pacing;
+#[path = "jobs/words.rs"]
+mod words;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

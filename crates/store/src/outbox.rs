@@ -295,6 +295,28 @@ pub async fn fail<C: ConnectionTrait>(
     Ok(execute(conn, sql, values).await? == 1)
 }
 
+/// Puts the leased attempt back on the queue, due at `at`, without using up
+/// an attempt and keeping the last error: nothing failed, the job was asked to
+/// wait (a channel's rate limit). `false` if the lease was lost.
+pub async fn postpone<C: ConnectionTrait>(
+    conn: &C,
+    lease: &Lease,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let sql = "UPDATE jobs SET state = 'queued', run_at = $1, attempts = attempts - 1, \
+               lease_owner = NULL, lease_expires_at = NULL, updated_at = $2 \
+               WHERE id = $3 AND state = 'running' AND lease_owner = $4 AND attempts = $5";
+    let values = vec![
+        micros(at).into(),
+        micros(now).into(),
+        lease.job_id.into(),
+        lease.owner.as_str().into(),
+        lease.attempt.into(),
+    ];
+    Ok(execute(conn, sql, values).await? == 1)
+}
+
 /// Moves the lease expiry of a running attempt (a heartbeat for long jobs).
 /// `false` if the lease was lost.
 pub async fn extend_lease<C: ConnectionTrait>(

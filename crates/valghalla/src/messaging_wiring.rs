@@ -14,6 +14,7 @@ use domain::delivery::Channel;
 use integrations::messaging::Transport;
 use integrations::messaging::digital_post::{MemoSender, Sf1601Client, Sf1601Config};
 use integrations::messaging::email::{EmailClient, EmailConfig, SmtpSecurity};
+use integrations::messaging::pacing::paced;
 use integrations::messaging::sms::{SmsClient, SmsConfig};
 use integrations::resilience::Settings;
 use jobs::delivery::{Messaging, TemplateComposer};
@@ -46,6 +47,8 @@ pub struct DigitalPostEntry {
     /// Ask PostForespoerg first, so the unregistered go to the next channel.
     #[serde(default = "yes")]
     pub check_registration: bool,
+    /// Letters a second at most from this process; none: no limit.
+    pub max_per_second: Option<f64>,
 }
 
 fn yes() -> bool {
@@ -65,6 +68,8 @@ pub struct EmailEntry {
     pub from_name: String,
     pub from_address: String,
     pub hello_name: Option<String>,
+    /// E-mails a second at most from this process; none: no limit.
+    pub max_per_second: Option<f64>,
     #[serde(default)]
     pub resilience: Settings,
 }
@@ -76,14 +81,24 @@ pub struct SmsEntry {
     pub username: String,
     pub password: SecretString,
     pub sender_alias: String,
+    /// SMS a second at most from this process (each process keeps its own
+    /// pace); the gateway answers more with 429.
+    #[serde(default = "sms_per_second")]
+    pub max_per_second: f64,
     #[serde(default)]
     pub resilience: Settings,
+}
+
+/// The gateway publishes no limit; ten a second sends an election's SMS
+/// fallbacks in minutes and stays clear of a cautious gateway.
+fn sms_per_second() -> f64 {
+    10.0
 }
 
 impl MessagingConfig {
     /// The problems with this entry, as (field, message).
     pub fn problems(&self) -> Vec<(String, String)> {
-        let mut problems = Vec::new();
+        let mut problems = self.rate_problems();
         if let Some(email) = &self.email {
             if Email::parse(&email.from_address).is_err() {
                 problems.push(("messaging.email.from_address".into(), "not an e-mail address".into()));
@@ -93,6 +108,21 @@ impl MessagingConfig {
             }
         }
         problems
+    }
+}
+
+impl MessagingConfig {
+    fn rate_problems(&self) -> Vec<(String, String)> {
+        let rates = [
+            ("digital_post", self.digital_post.as_ref().and_then(|e| e.max_per_second)),
+            ("email", self.email.as_ref().and_then(|e| e.max_per_second)),
+            ("sms", self.sms.as_ref().map(|e| e.max_per_second)),
+        ];
+        rates
+            .into_iter()
+            .filter(|(_, rate)| rate.is_some_and(|r| !(r.is_finite() && r > 0.0)))
+            .map(|(channel, _)| (format!("messaging.{channel}.max_per_second"), "must be above 0".into()))
+            .collect()
     }
 }
 
@@ -115,10 +145,11 @@ pub fn build(
 ) -> anyhow::Result<Option<Messaging>> {
     let mut transports: HashMap<Channel, Arc<dyn Transport>> = HashMap::new();
     if let Some(entry) = &config.digital_post {
-        transports.insert(Channel::DigitalPost, Arc::new(digital_post(entry, tenant, base_dir)?));
+        let client = Arc::new(digital_post(entry, tenant, base_dir)?);
+        transports.insert(Channel::DigitalPost, paced(client, entry.max_per_second));
     }
     if let Some(entry) = &config.email {
-        transports.insert(Channel::Email, Arc::new(email(entry, tenant)?));
+        transports.insert(Channel::Email, paced(Arc::new(email(entry, tenant)?), entry.max_per_second));
     }
     if let Some(entry) = &config.sms {
         let sms = SmsConfig {
@@ -129,7 +160,8 @@ pub fn build(
             tenant: Some(tenant.key.clone()),
             settings: entry.resilience.clone(),
         };
-        transports.insert(Channel::Sms, Arc::new(SmsClient::new(sms).context("building the SMS client")?));
+        let client = Arc::new(SmsClient::new(sms).context("building the SMS client")?);
+        transports.insert(Channel::Sms, paced(client, Some(entry.max_per_second)));
     }
     if transports.is_empty() {
         return Ok(None);

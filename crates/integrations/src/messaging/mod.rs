@@ -15,6 +15,7 @@ use crate::resilience::CallError;
 
 pub mod digital_post;
 pub mod email;
+pub mod pacing;
 pub mod receipts;
 pub mod sms;
 
@@ -81,6 +82,11 @@ pub enum SendError {
     /// message kind's deadline.
     #[error("midlertidig fejl: {0}")]
     Temporary(CallError),
+    /// Nothing was sent because the channel asked us to slow down, or our own
+    /// pace for it has no free slot soon: try again after the wait. Not a
+    /// failure; only the time it takes counts towards the deadline.
+    #[error("venter {} ms på kanalens hastighedsgrænse", .0.as_millis())]
+    Throttled(std::time::Duration),
 }
 
 /// A channel's client.

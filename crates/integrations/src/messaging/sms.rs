@@ -129,6 +129,10 @@ impl SmsClient {
             .await
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
+        if status == 429 {
+            let wait = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+            return Err(CallError::throttled(wait));
+        }
         let bytes = response.bytes().await.map_err(|e| self.transport_error(e))?;
         let text = String::from_utf8_lossy(&bytes);
         if !(200..300).contains(&status) {
@@ -163,10 +167,15 @@ impl Transport for SmsClient {
             Err(CallError::Status { status, detail }) if refused_for_good(status) => {
                 Err(SendError::Permanent(format!("SMS-gatewayen afviste kaldet (HTTP {status}): {detail}")))
             }
+            // Refused before sending: wait as asked (a second when the gateway does not say).
+            Err(CallError::Throttled(wait)) => Err(SendError::Throttled(wait.unwrap_or(DEFAULT_THROTTLE_WAIT))),
             Err(error) => Err(SendError::Temporary(error)),
         }
     }
 }
+
+/// How long to wait after a 429 without `Retry-After`.
+const DEFAULT_THROTTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[async_trait]
 impl HealthProbe for SmsClient {

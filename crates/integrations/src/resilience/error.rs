@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NotFound,
     /// The circuit breaker refused the call without contacting the service.
     BreakerOpen,
+    /// The service asked us to slow down (HTTP 429). It works: not a failure.
+    Throttled,
 }
 
 impl ErrorKind {
@@ -34,6 +36,7 @@ impl ErrorKind {
             ErrorKind::Malformed => "malformed",
             ErrorKind::NotFound => "not_found",
             ErrorKind::BreakerOpen => "breaker_open",
+            ErrorKind::Throttled => "throttled",
         }
     }
 }
@@ -56,6 +59,9 @@ pub enum CallError {
     NotFound,
     #[error("circuit breaker open; next attempt allowed in {} ms", .0.as_millis())]
     BreakerOpen(Duration),
+    /// HTTP 429, with the wait the service asked for (`Retry-After`), if any.
+    #[error("too many requests; asked to wait {} ms", .0.unwrap_or_default().as_millis())]
+    Throttled(Option<Duration>),
 }
 
 impl CallError {
@@ -68,22 +74,31 @@ impl CallError {
             CallError::Malformed(_) => ErrorKind::Malformed,
             CallError::NotFound => ErrorKind::NotFound,
             CallError::BreakerOpen(_) => ErrorKind::BreakerOpen,
+            CallError::Throttled(_) => ErrorKind::Throttled,
         }
     }
 
     /// Worth another attempt (for idempotent calls): the failure may be passing.
     pub fn is_transient(&self) -> bool {
         match self {
-            CallError::Timeout(_) | CallError::Connect(_) => true,
+            CallError::Timeout(_) | CallError::Connect(_) | CallError::Throttled(_) => true,
             CallError::Status { status, .. } => *status >= 500 || *status == 429,
             _ => false,
         }
     }
 
     /// Counts against the service's health (breaker, error metrics, last error).
-    /// `NotFound` is an answer, and a breaker rejection never reached the service.
+    /// `NotFound` is an answer, a breaker rejection never reached the service,
+    /// and a service asking us to slow down is working.
     pub fn is_service_failure(&self) -> bool {
-        !matches!(self, CallError::NotFound | CallError::BreakerOpen(_))
+        !matches!(self, CallError::NotFound | CallError::BreakerOpen(_) | CallError::Throttled(_))
+    }
+
+    /// A 429 with the wait its `Retry-After` header asks for (whole seconds;
+    /// the HTTP-date form is rare from gateways and read as "no wait given").
+    pub fn throttled(retry_after: Option<&str>) -> CallError {
+        let seconds = retry_after.and_then(|v| v.trim().parse::<u64>().ok());
+        CallError::Throttled(seconds.map(Duration::from_secs))
     }
 
     pub fn status(status: u16, body: &str) -> CallError {
@@ -186,5 +201,14 @@ mod tests {
         assert!(!CallError::NotFound.is_service_failure());
         assert!(!CallError::BreakerOpen(Duration::ZERO).is_service_failure());
         assert!(CallError::malformed("x").is_service_failure());
+        assert!(CallError::throttled(Some("2")).is_transient());
+        assert!(!CallError::throttled(None).is_service_failure());
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        assert_eq!(CallError::throttled(Some(" 3 ")), CallError::Throttled(Some(Duration::from_secs(3))));
+        assert_eq!(CallError::throttled(Some("Wed, 21 Oct 2026 07:28:00 GMT")), CallError::Throttled(None));
+        assert_eq!(CallError::throttled(None), CallError::Throttled(None));
     }
 }

@@ -231,6 +231,7 @@ impl Resilience {
         let outcome = match result {
             Ok(_) => "success",
             Err(CallError::NotFound) => "not_found",
+            Err(CallError::Throttled(_)) => "throttled",
             Err(_) => "error",
         };
         match result {

@@ -160,11 +160,15 @@ async fn a_downtime_window_is_temporary_until_it_ends() {
 }
 
 #[tokio::test]
-async fn the_rate_limit_is_temporary() {
-    let (_sim, client) = setup(SmsSimConfig { rate_limit_per_second: Some(1), ..SmsSimConfig::default() }).await;
+async fn the_rate_limit_asks_to_wait_as_the_gateway_says() {
+    let (sim, client) = setup(SmsSimConfig { rate_limit_per_second: Some(1), ..SmsSimConfig::default() }).await;
     client.send(&message("20304050", "r1")).await.unwrap();
     let result = client.send(&message("20304050", "r2")).await;
-    assert!(matches!(result, Err(SendError::Temporary(CallError::Status { status: 429, .. }))), "{result:?}");
+    // The simulator answers 429 with `Retry-After: 1`.
+    assert!(matches!(result, Err(SendError::Throttled(wait)) if wait == Duration::from_secs(1)), "{result:?}");
+    assert_eq!(sim.throttled(), 1);
+    assert_eq!(sim.messages().len(), 1, "a throttled request sends nothing");
+    assert!(client.resilience().status().last_error.is_none(), "a 429 is no failure of the gateway");
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -66,6 +67,8 @@ struct SmsState {
     /// (messageid, number) pairs already accepted.
     seen: Mutex<HashSet<(String, String)>>,
     recent: Mutex<VecDeque<Instant>>,
+    /// Requests answered 429.
+    throttled: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -137,6 +140,7 @@ impl SmsState {
             recent.pop_front();
         }
         if recent.len() >= limit as usize {
+            self.throttled.fetch_add(1, Ordering::Relaxed);
             return true;
         }
         recent.push_back(now);
@@ -226,6 +230,11 @@ impl SmsSimHandle {
     pub fn messages(&self) -> Vec<SmsMessage> {
         lock(&self.state.messages).clone()
     }
+
+    /// Requests refused with 429 by the rate limit so far.
+    pub fn throttled(&self) -> usize {
+        self.state.throttled.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for SmsSimHandle {
@@ -251,6 +260,7 @@ impl SmsSimulator {
             messages: Mutex::new(Vec::new()),
             seen: Mutex::new(HashSet::new()),
             recent: Mutex::new(VecDeque::new()),
+            throttled: AtomicUsize::new(0),
         });
         let weak = Arc::downgrade(&state);
         control.on_reset(move || {
@@ -258,6 +268,7 @@ impl SmsSimulator {
                 lock(&state.messages).clear();
                 lock(&state.seen).clear();
                 lock(&state.recent).clear();
+                state.throttled.store(0, Ordering::Relaxed);
             }
         });
         let app = Router::new().route(SMS_PATH, post(send)).with_state(state.clone());

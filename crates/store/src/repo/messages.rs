@@ -112,6 +112,72 @@ pub async fn of_election(db: &impl ConnectionTrait, election: Uuid) -> Result<Ve
         .map_err(Error::db("reading an election's messages"))
 }
 
+/// Which of an election's messages a progress bar counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// Invitations and registration confirmations, the ones activation sends.
+    Activation,
+    /// Group messages ("Send besked").
+    Group,
+}
+
+/// How far a batch of messages has come: how many have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub queued: u64,
+    pub fell_back: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub failed: u64,
+}
+
+impl Tally {
+    pub fn total(&self) -> u64 {
+        self.queued + self.fell_back + self.sent + self.delivered + self.failed
+    }
+
+    /// Still on their way to a channel (queued, or trying the next one).
+    pub fn waiting(&self) -> u64 {
+        self.queued + self.fell_back
+    }
+}
+
+/// Counts an election's messages of `batch` by status, in one grouped query.
+pub async fn tally(db: &impl ConnectionTrait, election: Uuid, batch: Batch) -> Result<Tally> {
+    use sea_orm::QuerySelect;
+    let select = message_log::Entity::find()
+        .select_only()
+        .column(message_log::Column::Status)
+        .column_as(message_log::Column::Id.count(), "n")
+        .filter(message_log::Column::ElectionId.eq(election));
+    let select = match batch {
+        Batch::Activation => select.filter(message_log::Column::SendType.eq("automatic")).filter(
+            message_log::Column::Kind
+                .is_in([MessageKind::Invitation.as_str(), MessageKind::RegistrationConfirmation.as_str()]),
+        ),
+        Batch::Group => select.filter(message_log::Column::SendType.eq("group")),
+    };
+    let rows: Vec<(String, i64)> = select
+        .group_by(message_log::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(Error::db("counting an election's messages"))?;
+    let mut tally = Tally::default();
+    for (key, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        match key.as_str() {
+            status::QUEUED => tally.queued += n,
+            status::FELL_BACK => tally.fell_back += n,
+            status::SENT => tally.sent += n,
+            status::DELIVERED => tally.delivered += n,
+            status::FAILED => tally.failed += n,
+            _ => {}
+        }
+    }
+    Ok(tally)
+}
+
 /// The job that delivers one queued message over its channels.
 pub const DELIVER: &str = "message.deliver";
 
@@ -160,6 +226,7 @@ pub enum Outcome {
     Sent {
         channel: String,
         reference: Option<String>,
+        words: SentWords,
     },
     /// Still trying this channel; the error is kept.
     Retrying {
@@ -179,6 +246,16 @@ pub enum Outcome {
     Delivered,
 }
 
+/// The words a channel sent, kept on the message for the log (the text is
+/// composed at delivery). The caller keeps CPR numbers out of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SentWords {
+    /// Digital Post or e-mail: the subject and the body as text.
+    Letter { subject: String, body: String },
+    /// The SMS text.
+    Sms(String),
+}
+
 /// Records an attempt's outcome on the message.
 pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: DateTime<Utc>) -> Result<()> {
     let row = get(db, id).await?;
@@ -186,8 +263,25 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: 
     let mut active: message_log::ActiveModel = row.clone().into();
     active.updated_at = Set(now);
     match outcome {
-        Outcome::Sent { channel, reference } => {
-            active.status = Set(status::SENT.to_owned());
+        Outcome::Sent { channel, reference, words } => {
+            match words {
+                // The SMS text stays: a receipt saying "Fejlet" sends the
+                // message on, maybe by SMS, composed again from it.
+                SentWords::Letter { subject, body } => {
+                    active.subject = Set(subject);
+                    active.body = Set(body);
+                }
+                SentWords::Sms(text) => {
+                    active.subject = Set(String::new());
+                    active.body = Set(String::new());
+                    active.sms_text = Set(text);
+                }
+            }
+            // Digital Post may push its receipt before the send is recorded
+            // here: a letter already delivered stays delivered.
+            if row.status != status::DELIVERED {
+                active.status = Set(status::SENT.to_owned());
+            }
             active.channel = Set(Some(channel));
             active.attempts = Set(row.attempts + 1);
             active.sent_at = Set(Some(now));

@@ -118,6 +118,7 @@ fn messaging_config(
             service,
             sender_label: None,
             check_registration: true,
+            max_per_second: None,
         }),
         email: Some(crate::messaging_wiring::EmailEntry {
             host: smtp.smtp_addr.ip().to_string(),
@@ -128,6 +129,7 @@ fn messaging_config(
             from_name: TENANT_NAME.into(),
             from_address: "valg@korsbaek.example".into(),
             hello_name: Some("localhost".into()),
+            max_per_second: None,
             resilience: Default::default(),
         }),
         sms: Some(crate::messaging_wiring::SmsEntry {
@@ -135,6 +137,7 @@ fn messaging_config(
             username: defaults.username,
             password: defaults.password.into(),
             sender_alias: "Korsbaek".into(),
+            max_per_second: 10.0,
             resilience: Default::default(),
         }),
         receipt_senders: Vec::new(),

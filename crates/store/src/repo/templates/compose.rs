@@ -60,11 +60,15 @@ pub async fn compose(db: &impl ConnectionTrait, links: &Links<'_>, id: Uuid, tod
     };
     let template = super::resolve(db, message.election_id, seat.as_ref().map(|s| s.task_type_id), kind).await?;
     let values = values_for(db, links, &message, seat.as_ref(), today).await?;
-    // A group message carries the words staff wrote for it.
-    if !message.subject.is_empty() {
-        let html = parse_stored(&message.body)?.render_html(&values);
+    // A group message carries the words staff wrote for it. Once a letter
+    // went out, its subject and body are the words sent (kept for the log),
+    // which a "Fejlet" receipt sends on as they are ("!!" is a plain "!").
+    if message.send_type == "group" {
+        let sent = message.sent_at.is_some();
+        let letter = |source: &str| if sent { parse_stored(&source.replace('!', "!!")) } else { parse_stored(source) };
+        let html = letter(&message.body)?.render_html(&values);
         return Ok(Composed {
-            subject: parse_stored(&message.subject)?.render_text(&values),
+            subject: letter(&message.subject)?.render_text(&values),
             text: html_to_text(&html),
             html,
             sms_text: parse_stored(&message.sms_text)?.render_text(&values),

@@ -1,0 +1,140 @@
+//! Sending at a channel's pace. A gateway that takes N requests a second
+//! answers the one after with 429; sending anyway burns attempts and time.
+//! A [`Paced`] transport spaces its sends 1/N s apart for every task of the
+//! process that sends through it (there is one per tenant and channel), and
+//! after a 429 holds every send until the wait the gateway asked for is over.
+//!
+//! The pace is kept per process: several processes on one PostgreSQL
+//! database each keep it, so together they may send N times the process
+//! count a second. The gateway's 429 with its `Retry-After` then slows them
+//! down, without counting as a failure.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::{Channel, Outgoing, SendError, Sent, Transport};
+
+/// Longest a send waits in place for its slot. A later slot is not taken:
+/// the message is handed back as [`SendError::Throttled`], so its job waits
+/// in the queue instead of holding a worker.
+pub const MAX_WAIT: Duration = Duration::from_secs(2);
+
+/// Evenly spaced send slots, shared by whoever sends through one channel.
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    /// When the next send may start.
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    /// `None` unless `rate` is a positive number.
+    pub fn per_second(rate: f64) -> Option<Pacer> {
+        (rate.is_finite() && rate > 0.0)
+            .then(|| Pacer { interval: Duration::from_secs_f64(1.0 / rate), next: Mutex::new(Instant::now()) })
+    }
+
+    /// Takes the next slot if it starts within `max_wait`, returning how long
+    /// to wait for it; otherwise takes nothing and returns how long until the
+    /// next free slot. Slots are spaced evenly with no burst, so no window of
+    /// a second ever holds more than the rate.
+    pub fn reserve(&self, max_wait: Duration) -> Result<Duration, Duration> {
+        let now = Instant::now();
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let start = (*next).max(now);
+        let wait = start - now;
+        if wait > max_wait {
+            return Err(wait);
+        }
+        *next = start + self.interval;
+        Ok(wait)
+    }
+
+    /// No slot starts before `wait` from now (the gateway asked for it).
+    pub fn hold(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        *next = (*next).max(until);
+    }
+}
+
+/// A transport that keeps its channel's pace.
+pub struct Paced {
+    inner: Arc<dyn Transport>,
+    pacer: Pacer,
+}
+
+impl Paced {
+    pub fn new(inner: Arc<dyn Transport>, pacer: Pacer) -> Self {
+        Paced { inner, pacer }
+    }
+}
+
+#[async_trait]
+impl Transport for Paced {
+    fn channel(&self) -> Channel {
+        self.inner.channel()
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        let wait = self.pacer.reserve(MAX_WAIT).map_err(SendError::Throttled)?;
+        tokio::time::sleep(wait).await;
+        let result = self.inner.send(message).await;
+        if let Err(SendError::Throttled(wait)) = &result {
+            self.pacer.hold(*wait);
+        }
+        result
+    }
+}
+
+/// The transport, paced at `per_second` sends a second when that is given
+/// (and positive).
+pub fn paced(transport: Arc<dyn Transport>, per_second: Option<f64>) -> Arc<dyn Transport> {
+    match per_second.and_then(Pacer::per_second) {
+        Some(pacer) => Arc::new(Paced::new(transport, pacer)),
+        None => transport,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn no_pace_for_a_rate_that_is_not_positive() {
+        assert!(Pacer::per_second(0.0).is_none());
+        assert!(Pacer::per_second(-3.0).is_none());
+        assert!(Pacer::per_second(f64::NAN).is_none());
+        assert!(Pacer::per_second(0.5).is_some());
+    }
+
+    #[test]
+    fn slots_are_spaced_evenly_and_far_ones_are_not_taken() {
+        let pacer = Pacer::per_second(10.0).unwrap();
+        let waits: Vec<Duration> = (0..3).map(|_| pacer.reserve(MAX_WAIT).unwrap()).collect();
+        assert!(waits[0] <= 5 * MS, "{waits:?}");
+        assert!(waits[1] > 90 * MS && waits[1] <= 100 * MS, "{waits:?}");
+        assert!(waits[2] > 190 * MS && waits[2] <= 200 * MS, "{waits:?}");
+        let refused = pacer.reserve(100 * MS).unwrap_err();
+        assert!(refused > 290 * MS && refused <= 300 * MS, "{refused:?}");
+        // Nothing was taken by the refusal: the same slot is offered again.
+        let taken = pacer.reserve(MAX_WAIT).unwrap();
+        assert!(taken > 290 * MS && taken <= 300 * MS, "{taken:?}");
+    }
+
+    #[test]
+    fn a_hold_moves_every_later_slot() {
+        let pacer = Pacer::per_second(1000.0).unwrap();
+        pacer.hold(Duration::from_secs(1));
+        let wait = pacer.reserve(MAX_WAIT).unwrap();
+        assert!(wait > 990 * MS && wait <= 1000 * MS, "{wait:?}");
+        // A shorter hold never brings the slots forward.
+        pacer.hold(10 * MS);
+        assert!(pacer.reserve(MAX_WAIT).unwrap() > 990 * MS);
+    }
+}
