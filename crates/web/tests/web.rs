@@ -35,6 +35,9 @@ mod receipts;
 #[path = "web/messages.rs"]
 mod messages;
 
+#[path = "web/delivery.rs"]
+mod delivery;
+
 #[path = "web/templates.rs"]
 mod templates;
 

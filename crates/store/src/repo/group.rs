@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::audit::{self, Actor, AuditAction, AuditEntry};
 use super::messages::{self, Queued};
 use super::{Conn, begin_write};
-use crate::entity::{elections, message_log, rejected_seats, seats};
+use crate::entity::{elections, rejected_seats, seats};
 use crate::error::{Error, Result};
 
 /// Whom a group message goes to. `status` is "invited", "accepted" or
@@ -126,20 +126,4 @@ pub async fn send(
     audit::record(&txn, actor, entry).await?;
     txn.commit().await.map_err(Error::db("committing a group message"))?;
     Ok(people.len())
-}
-
-/// How the election's group messages are doing: (status, count).
-pub async fn progress(db: &impl ConnectionTrait, election: Uuid) -> Result<Vec<(String, u64)>> {
-    let rows: Vec<(String, i64)> = message_log::Entity::find()
-        .select_only()
-        .column(message_log::Column::Status)
-        .column_as(message_log::Column::Id.count(), "n")
-        .filter(message_log::Column::ElectionId.eq(election))
-        .filter(message_log::Column::SendType.eq("group"))
-        .group_by(message_log::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(Error::db("counting group messages"))?;
-    Ok(rows.into_iter().map(|(s, n)| (s, n as u64)).collect())
 }

@@ -15,6 +15,7 @@ pub mod fallback;
 pub mod flash;
 pub mod home;
 pub mod integrations;
+pub mod message_detail;
 pub mod messages;
 pub mod participants;
 pub mod saml;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_locations::routes())
         .merge(participants::routes())
         .merge(messages::routes())
+        .merge(message_detail::routes())
         .merge(integrations::routes())
         .merge(cpr_review::routes())
         .layer(axum::middleware::from_fn(flash::clear_after_render))

@@ -114,6 +114,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/seats/{seat}/remove", Edit),
     ("POST", "/admin/seats/{seat}/reply", Edit),
     ("GET", "/admin/messages", Read),
+    ("GET", "/admin/messages/{id}", Read),
     ("POST", "/admin/messages/{id}/send-again", Edit),
     ("GET", "/admin/elections/{id}/group-message", Edit),
     ("POST", "/admin/elections/{id}/group-message", Edit),

@@ -9,13 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use domain::{Outcome, Rule};
+use domain::delivery::Channel;
+use domain::{MessageKind, Outcome, Rule};
 use store::repo::participant_details::{self as details, SeatLine};
 use store::repo::participants::{self as repo, ValidationState};
 use uuid::Uuid;
 
 use super::super::catalogue::render;
 use super::super::flash::redirect_with_flash;
+use super::super::messages::status_label;
 use super::super::staffing::Pairs;
 use super::super::{AdminUser, Chrome, Section};
 use super::{CprView, LIST, datetime};
@@ -38,11 +40,13 @@ pub struct CommentLine {
 }
 
 pub struct MessageLine {
+    pub id: Uuid,
     pub at: String,
-    pub kind: String,
+    pub kind: &'static str,
     pub channel: String,
-    pub status: String,
-    pub subject: String,
+    pub status: &'static str,
+    /// The subject sent, or the SMS text when it went by SMS.
+    pub words: String,
 }
 
 #[derive(Template)]
@@ -105,11 +109,12 @@ async fn load(admin: &AdminUser, id: Uuid, comment_error: Option<String>) -> Res
         .await?
         .into_iter()
         .map(|m| MessageLine {
+            id: m.id,
             at: datetime(&m.queued_at),
-            kind: m.kind,
-            channel: m.channel.unwrap_or_else(|| "—".into()),
-            status: m.status,
-            subject: m.subject,
+            kind: MessageKind::parse(&m.kind).map(MessageKind::label).unwrap_or("Ukendt"),
+            channel: m.channel.as_deref().and_then(Channel::parse).map_or("—", Channel::label).to_owned(),
+            status: status_label(&m.status),
+            words: if m.subject.is_empty() { m.sms_text } else { m.subject },
         })
         .collect();
     let (responsible_teams, responsible_locations) = details::responsibilities_of(db, id).await?;

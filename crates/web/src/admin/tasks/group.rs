@@ -2,8 +2,6 @@
 //! team, task type, seat status and date in an election — counted before it
 //! is sent, one message per person — and how the sent ones are doing.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::Path;
@@ -12,13 +10,13 @@ use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
 use store::repo::group::{self, Selection, Words};
-use store::repo::messages::status;
+use store::repo::messages::Batch;
 use uuid::Uuid;
 
+use super::progress::DeliveryBar;
 use super::{date_param, dk, id_param};
 use crate::admin::catalogue::render;
 use crate::admin::flash::redirect_with_flash;
-use crate::admin::messages::status_label;
 use crate::admin::{AdminUser, Chrome, Section};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
@@ -71,8 +69,7 @@ struct GroupPage {
     task_types: Vec<(Uuid, String)>,
     dates: Vec<(String, String)>,
     count: Option<usize>,
-    progress: Vec<(&'static str, u64)>,
-    sending: bool,
+    delivery: DeliveryBar,
 }
 
 async fn page(
@@ -94,14 +91,6 @@ async fn page(
         .take_while(|d| *d <= election.last_task_date)
         .map(|d| (d.to_string(), dk(d)))
         .collect();
-    let counts: HashMap<String, u64> = group::progress(db, id).await?.into_iter().collect();
-    let progress: Vec<(&'static str, u64)> =
-        [status::QUEUED, status::FELL_BACK, status::SENT, status::DELIVERED, status::FAILED]
-            .into_iter()
-            .map(|key| (status_label(key), counts.get(key).copied().unwrap_or(0)))
-            .collect();
-    let sending =
-        counts.get(status::QUEUED).copied().unwrap_or(0) + counts.get(status::FELL_BACK).copied().unwrap_or(0) > 0;
     Ok(GroupPage {
         chrome: admin.chrome(Section::Elections),
         election_id: id,
@@ -113,8 +102,7 @@ async fn page(
         task_types,
         dates,
         count,
-        progress,
-        sending,
+        delivery: DeliveryBar::of(db, id, Batch::Group).await?,
     })
 }
 

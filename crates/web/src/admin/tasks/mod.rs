@@ -8,6 +8,7 @@ mod group;
 mod links;
 mod location;
 mod overview;
+mod progress;
 mod seat;
 
 use axum::Router;

@@ -9,10 +9,12 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use store::repo::messages::Batch;
 use store::repo::seats::activation::{self, Progress};
 use store::repo::seats::{self as repo, Counts, OverviewFilter, OverviewRow, RejectedLine};
 use uuid::Uuid;
 
+use super::progress::DeliveryBar;
 use super::{date_param, dk, id_param};
 use crate::admin::catalogue::render;
 use crate::admin::flash::redirect_with_flash;
@@ -94,6 +96,7 @@ struct OverviewPage {
     task_types: Vec<Choice>,
     date: String,
     progress: Progress,
+    delivery: DeliveryBar,
     active: bool,
 }
 
@@ -118,6 +121,7 @@ pub async fn overview(admin: AdminUser, Path(id): Path<Uuid>, Query(query): Quer
         task_types: choices(&all, |r| (r.task_type_id, r.task_type.clone()), filter.task_type),
         date: query.date.clone(),
         progress: activation::progress(admin.db(), id).await?,
+        delivery: DeliveryBar::of(admin.db(), id, Batch::Activation).await?,
         active: election.active,
     };
     render(&page, StatusCode::OK)
