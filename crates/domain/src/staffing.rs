@@ -1,6 +1,10 @@
-//! When teams, task types and work locations may be deleted or changed. The
-//! counts come from the database; the decisions and their Danish wording live
-//! here.
+//! When teams, task types and work locations may be deleted or changed, and
+//! when a team responsible may remove a member. The counts come from the
+//! database; the decisions and their Danish wording live here.
+
+use chrono::NaiveDate;
+
+use crate::seat::SeatStatus;
 
 /// Why a team or work location may not be deleted or changed, in Danish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -77,9 +81,43 @@ pub fn task_type_delete_warning(seats: u64, occupied: u64) -> String {
     }
 }
 
+/// Whether a seat is a member's record of having served on the team, which
+/// keeps a team responsible from removing them (reference §3): a seat they
+/// accepted (checked in or not shown up included) that lies in the past, or
+/// whose election has ended. Such seats are the team's history — payments,
+/// attendance — and must keep pointing at a member of the team.
+pub fn served_on_team(status: SeatStatus, task_date: NaiveDate, election_ends: NaiveDate, today: NaiveDate) -> bool {
+    let accepted = matches!(status, SeatStatus::Accepted | SeatStatus::CheckedIn | SeatStatus::NoShow);
+    accepted && (task_date < today || election_ends < today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn a_past_accepted_seat_is_service_on_the_team() {
+        let today = day(10);
+        for status in [SeatStatus::Accepted, SeatStatus::CheckedIn, SeatStatus::NoShow] {
+            assert!(served_on_team(status, day(9), day(9), today), "{status:?} yesterday");
+            assert!(!served_on_team(status, day(10), day(12), today), "{status:?} today is not past");
+        }
+        for status in [SeatStatus::Available, SeatStatus::Invited] {
+            assert!(!served_on_team(status, day(1), day(1), today), "{status:?} was never accepted");
+        }
+    }
+
+    #[test]
+    fn an_accepted_seat_of_an_ended_election_is_service_on_the_team() {
+        // The seat's date was moved past the election's end; the election has ended all the same.
+        assert!(served_on_team(SeatStatus::Accepted, day(20), day(9), day(10)));
+        assert!(!served_on_team(SeatStatus::Accepted, day(20), day(10), day(10)), "ends today: not yet ended");
+    }
 
     #[test]
     fn team_with_seats_in_an_active_election_stays() {

@@ -17,6 +17,8 @@ mod links;
 mod participant_details;
 #[path = "store/participants.rs"]
 mod participants;
+#[path = "store/responsible.rs"]
+mod responsible;
 #[path = "store/saml_state.rs"]
 mod saml_state;
 #[path = "store/schema.rs"]

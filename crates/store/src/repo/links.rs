@@ -145,6 +145,17 @@ pub async fn find_active(db: &impl ConnectionTrait, token: &str) -> Result<Optio
     row.map(Link::of).transpose()
 }
 
+/// The link with `token`, revoked or not: a revoked link is told apart
+/// from one that never existed.
+pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<Link>> {
+    let row = links::Entity::find()
+        .filter(links::Column::Token.eq(token))
+        .one(db)
+        .await
+        .map_err(Error::db("reading a link"))?;
+    row.map(Link::of).transpose()
+}
+
 /// Revokes a link; revoking it again changes nothing.
 pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<()> {
     let row = links::Entity::find_by_id(id)

@@ -3,15 +3,17 @@
 //! The portal's authorization decides from these, so they are read fresh on
 //! every request rather than stored in the session.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{NaiveDate, NaiveTime};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entity::{
     elections, seats, task_types, team_members, team_responsibles, teams, work_location_responsibles, work_locations,
 };
 use crate::error::{Error, Result};
-use crate::repo::links::SeatKind;
+use crate::repo::links::{SeatKind, TaskFilter};
 
 /// The teams and work locations a participant is responsible for, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,6 +64,9 @@ pub struct MySeat {
     pub lock_days: u32,
     pub participant_id: Option<Uuid>,
     pub invitation_code: Option<Uuid>,
+    pub election_id: Uuid,
+    pub work_location_id: Uuid,
+    pub team_id: Uuid,
 }
 
 /// The participant's seats, by date.
@@ -103,23 +108,87 @@ async fn describe(db: &impl ConnectionTrait, seat: seats::Model) -> Result<Optio
     ) else {
         return Ok(None);
     };
-    Ok(Some(MySeat {
+    Ok(Some(compose(seat, &election, &location, &team, &task_type)))
+}
+
+/// Many seats described with one query per kind of part (not four per
+/// seat): a filtered list in a large municipality has thousands of seats.
+async fn describe_all(db: &impl ConnectionTrait, rows: Vec<seats::Model>) -> Result<Vec<MySeat>> {
+    fn ids(rows: &[seats::Model], of: impl Fn(&seats::Model) -> Uuid) -> Vec<Uuid> {
+        let set: BTreeSet<Uuid> = rows.iter().map(of).collect();
+        set.into_iter().collect()
+    }
+    let elections: HashMap<Uuid, elections::Model> = elections::Entity::find()
+        .filter(elections::Column::Id.is_in(ids(&rows, |s| s.election_id)))
+        .all(db)
+        .await
+        .map_err(Error::db("reading elections"))?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let locations: HashMap<Uuid, work_locations::Model> = work_locations::Entity::find()
+        .filter(work_locations::Column::Id.is_in(ids(&rows, |s| s.work_location_id)))
+        .all(db)
+        .await
+        .map_err(Error::db("reading work locations"))?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let teams: HashMap<Uuid, teams::Model> = teams::Entity::find()
+        .filter(teams::Column::Id.is_in(ids(&rows, |s| s.team_id)))
+        .all(db)
+        .await
+        .map_err(Error::db("reading teams"))?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let task_types: HashMap<Uuid, task_types::Model> = task_types::Entity::find()
+        .filter(task_types::Column::Id.is_in(ids(&rows, |s| s.task_type_id)))
+        .all(db)
+        .await
+        .map_err(Error::db("reading task types"))?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|seat| {
+            let election = elections.get(&seat.election_id)?;
+            let location = locations.get(&seat.work_location_id)?;
+            let team = teams.get(&seat.team_id)?;
+            let task_type = task_types.get(&seat.task_type_id)?;
+            Some(compose(seat, election, location, team, task_type))
+        })
+        .collect())
+}
+
+fn compose(
+    seat: seats::Model,
+    election: &elections::Model,
+    location: &work_locations::Model,
+    team: &teams::Model,
+    task_type: &task_types::Model,
+) -> MySeat {
+    MySeat {
         seat_id: seat.id,
-        election: election.title,
+        election: election.title.clone(),
         date: seat.task_date,
-        task_type: task_type.title,
+        task_type: task_type.title.clone(),
         start: task_type.start_time,
         end: task_type.end_time,
-        work_location: location.title,
+        work_location: location.title.clone(),
         address: format!("{}, {} {}", location.address, location.postal_code, location.city),
-        team: team.name,
+        team: team.name.clone(),
         state: seat.state,
         task_type_id: task_type.id,
         payment_kr: task_type.payment_kr,
         lock_days: u32::try_from(election.lock_days).unwrap_or(0),
         participant_id: seat.participant_id,
         invitation_code: seat.invitation_code,
-    }))
+        election_id: seat.election_id,
+        work_location_id: seat.work_location_id,
+        team_id: seat.team_id,
+    }
 }
 
 /// A free seat of one kind (election, team, work location, task type, date),
@@ -144,38 +213,70 @@ pub async fn free_seat_of_kind(
     Ok(seat.map(|s| s.id))
 }
 
-/// The free seats a participant may take on their own: in their teams, from
-/// `today` on, in active elections, of task types that are not trusted
-/// (trusted tasks are only given by the secretariat).
-pub async fn open_seats(db: &impl ConnectionTrait, participant_id: Uuid, today: NaiveDate) -> Result<Vec<MySeat>> {
-    let teams: Vec<Uuid> = team_members::Entity::find()
-        .filter(team_members::Column::ParticipantId.eq(participant_id))
-        .all(db)
-        .await
-        .map_err(Error::db("reading a participant's teams"))?
-        .into_iter()
-        .map(|m| m.team_id)
-        .collect();
-    if teams.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = seats::Entity::find()
-        .filter(seats::Column::TeamId.is_in(teams))
+/// Which free seats a list offers. Every list offers only free seats in
+/// active elections, from `today` on, of task types that are not trusted
+/// (trusted tasks are only given by the secretariat); these narrow it more.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FreeSeats {
+    pub election: Option<Uuid>,
+    /// `None`: any team; `Some`: only these (an empty list offers nothing).
+    pub teams: Option<Vec<Uuid>>,
+    pub filter: TaskFilter,
+}
+
+/// The free seats `which` offers, by date.
+pub async fn free_seats(db: &impl ConnectionTrait, which: &FreeSeats, today: NaiveDate) -> Result<Vec<MySeat>> {
+    let mut query = seats::Entity::find()
         .filter(seats::Column::State.eq("available"))
         .filter(seats::Column::TaskDate.gte(today))
         .inner_join(elections::Entity)
         .filter(elections::Column::Active.eq(true))
         .inner_join(task_types::Entity)
-        .filter(task_types::Column::Trusted.eq(false))
+        .filter(task_types::Column::Trusted.eq(false));
+    if let Some(teams) = &which.teams {
+        if teams.is_empty() {
+            return Ok(Vec::new());
+        }
+        query = query.filter(seats::Column::TeamId.is_in(teams.iter().copied()));
+    }
+    let filter = &which.filter;
+    let narrowing = [
+        (seats::Column::ElectionId, which.election),
+        (seats::Column::WorkLocationId, filter.work_location),
+        (seats::Column::TaskTypeId, filter.task_type),
+    ];
+    for (column, id) in narrowing {
+        if let Some(id) = id {
+            query = query.filter(column.eq(id));
+        }
+    }
+    if let Some(date) = filter.date {
+        query = query.filter(seats::Column::TaskDate.eq(date));
+    }
+    let rows = query
         .order_by_asc(seats::Column::TaskDate)
+        .order_by_asc(seats::Column::CreatedAt)
         .all(db)
         .await
         .map_err(Error::db("reading free seats"))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for seat in rows {
-        out.extend(describe(db, seat).await?);
-    }
-    Ok(out)
+    describe_all(db, rows).await
+}
+
+/// The free seats a participant may take on their own: those of the teams
+/// they are a member of or responsible for (reference §3).
+pub async fn open_seats(db: &impl ConnectionTrait, participant_id: Uuid, today: NaiveDate) -> Result<Vec<MySeat>> {
+    let member: Vec<Uuid> = team_members::Entity::find()
+        .select_only()
+        .column(team_members::Column::TeamId)
+        .filter(team_members::Column::ParticipantId.eq(participant_id))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(Error::db("reading a participant's teams"))?;
+    let responsible = responsibilities(db, participant_id).await?.teams.into_iter().map(|(id, _)| id);
+    let teams: BTreeSet<Uuid> = member.into_iter().chain(responsible).collect();
+    let which = FreeSeats { teams: Some(teams.into_iter().collect()), ..FreeSeats::default() };
+    free_seats(db, &which, today).await
 }
 
 /// The setting that says how long (days after their last task) a person who

@@ -498,6 +498,43 @@ texts! {
     "Vælg en opgave fra listen." => "Choose a task from the list.",
     "Vælg et arbejdssted fra listen." => "Choose a work location from the list.",
     "Ingen ledige opgaver passer til dit valg." => "No open tasks match your choice.",
+    "1 ledig" => "1 open",
+    "{antal} ledige" => "{antal} open",
+    // A filtered task-list link.
+    "Der er ingen ledige opgaver på denne liste lige nu." => "There are no open tasks on this list right now.",
+    "Vælg en opgave, du vil tage." => "Choose a task you want to take.",
+    "Du logger ind med MitID, når du har valgt." => "You sign in with MitID once you have chosen.",
+    "Vælg opgaven" => "Choose this task",
+    "Tilmeld dig opgaven" => "Sign up for the task",
+    "Tilbage til listen" => "Back to the list",
+    "Linket er trukket tilbage" => "The link has been withdrawn",
+    "Kommunen har trukket linket til opgavelisten tilbage. Spørg den, der gav dig linket, om et nyt." => {
+        "The municipality has withdrawn the link to the task list. Ask the person who gave you the link for a new \
+         one."
+    },
+    "Linket findes ikke. Tjek, at du har fået hele linket med, eller spørg den, der gav dig det." => {
+        "The link does not exist. Check that you have the whole link, or ask the person who gave it to you."
+    },
+    "Opgaven er taget af en anden eller er ikke længere med på listen. Gå tilbage til listen, og vælg en anden." => {
+        "The task has been taken by someone else or is no longer on the list. Go back to the list and choose \
+         another."
+    },
+    // Mine hold: a member who served stays.
+    "Kan ikke fjernes fra holdet: har haft en opgave på holdet den {dato}." => {
+        "Cannot be removed from the team: had a task in the team on {dato}."
+    },
+    "{navn} kan ikke fjernes fra {hold}" => "{navn} cannot be removed from {hold}",
+    "{navn} har haft en opgave på holdet den {dato}. Den, der har arbejdet for holdet ved et valg, bliver på holdet, så holdets opgaver og deres historik passer. Kontakt kommunen, hvis {navn} alligevel skal fjernes." => {
+        "{navn} had a task in the team on {dato}. Whoever has worked for the team at an election stays on the \
+         team, so that the team's tasks and their history add up. Contact the municipality if {navn} must be \
+         removed all the same."
+    },
+    "Tilbage til Mine hold" => "Back to My teams",
+    // Mine arbejdssteder: seats per task type, ages, sorting.
+    "Pladser pr. opgave denne dag" => "Places per task on this day",
+    "I alt" => "Total",
+    "Alder" => "Age",
+    "{alder} år" => "{alder} years",
 }
 
 #[cfg(test)]

@@ -6,15 +6,15 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, NaiveTime, Utc};
 use chrono_tz::Europe::Copenhagen;
 use serde::Deserialize;
 use store::repo::audit::Actor;
 use store::repo::links::{self, LinkTarget};
-use store::repo::responsible::{self, Member, RosterLine};
+use store::repo::responsible::{self, LocationDay, Member, Removal, RosterLine};
 use store::repo::seats::{self, Counts, OverviewFilter};
 use uuid::Uuid;
 
@@ -182,10 +182,18 @@ async fn confirm_removal(citizen: Citizen, Path((team, participant)): Path<(Uuid
 
 /// Removes the member and frees their seats in the team; the person stays a
 /// participant (see `store::repo::responsible::remove_member`).
+/// A member who served on the team stays: the confirmation page says why (409).
 async fn remove(citizen: Citizen, Path((team, participant)): Path<(Uuid, Uuid)>) -> Result<Response> {
-    let (_, member) = own_member(&citizen, team, participant).await?;
+    let (team_name, member) = own_member(&citizen, team, participant).await?;
     let actor = Actor::citizen(citizen.name.clone());
-    responsible::remove_member(&citizen.tenant.db, &actor, team, participant, today(), Utc::now()).await?;
+    let db = &citizen.tenant.db;
+    if let Removal::Refused { last_served } =
+        responsible::remove_member(db, &actor, team, participant, today(), Utc::now()).await?
+    {
+        let member = Member { served: Some(last_served), ..member };
+        let page = ConfirmRemovalPage { chrome: PortalChrome::of(&citizen), team_id: team, team: team_name, member };
+        return Ok((StatusCode::CONFLICT, render(page)?).into_response());
+    }
     let done: String = serde_urlencoded::to_string([("fjernet", member.name.as_str())]).map_err(anyhow::Error::from)?;
     Ok(Redirect::to(&format!("/mine-hold?{done}")).into_response())
 }
@@ -200,8 +208,11 @@ struct MyWorkLocationsPage {
     /// Day, as shown, whether chosen.
     dates: Vec<(NaiveDate, String, bool)>,
     day: Option<NaiveDate>,
-    roster: Vec<RosterLine>,
-    free: u64,
+    staffing: LocationDay,
+    sort: Sort,
+    columns: [Sort; 5],
+    /// The page's address up to `sorter=`, for the column headers.
+    sort_link: String,
 }
 
 #[derive(Deserialize)]
@@ -210,10 +221,73 @@ struct Choice {
     sted: Option<String>,
     #[serde(default)]
     dato: Option<String>,
+    #[serde(default)]
+    sorter: Option<String>,
 }
 
-/// Choose a work location and a day, then see who works there: name, task,
-/// team, status and mobile number. No addresses (protected ones included).
+/// The roster's order, chosen by a column header (reference §3: sortable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    Name,
+    TaskType,
+    Team,
+    Age,
+    Status,
+}
+
+impl Sort {
+    const ALL: [Sort; 5] = [Sort::Name, Sort::TaskType, Sort::Team, Sort::Age, Sort::Status];
+
+    /// The value in the address (`?sorter=alder`).
+    fn key(self) -> &'static str {
+        match self {
+            Sort::Name => "navn",
+            Sort::TaskType => "opgave",
+            Sort::Team => "hold",
+            Sort::Age => "alder",
+            Sort::Status => "status",
+        }
+    }
+
+    /// The column's Danish heading.
+    fn heading(self) -> &'static str {
+        match self {
+            Sort::Name => "Navn",
+            Sort::TaskType => "Opgave",
+            Sort::Team => "Hold",
+            Sort::Age => "Alder",
+            Sort::Status => "Status",
+        }
+    }
+
+    /// By this column, then by name; an unknown value sorts by name.
+    fn apply(self, roster: &mut [RosterLine]) {
+        let by_name = |a: &RosterLine, b: &RosterLine| domain::master::danish_order(&a.name, &b.name);
+        roster.sort_by(|a, b| {
+            let first = match self {
+                Sort::Name => std::cmp::Ordering::Equal,
+                Sort::TaskType => domain::master::danish_order(&a.task_type, &b.task_type),
+                Sort::Team => domain::master::danish_order(&a.team, &b.team),
+                Sort::Age => a.age.cmp(&b.age),
+                Sort::Status => (a.status as u8).cmp(&(b.status as u8)),
+            };
+            first.then_with(|| by_name(a, b))
+        });
+    }
+}
+
+impl MyWorkLocationsPage {
+    /// A task type's time as "08:00–20:00", "(+1 dag)" after a night task's end.
+    fn span(&self, start: &NaiveTime, end: &NaiveTime) -> String {
+        let hm = |t: &NaiveTime| t.format("%H:%M").to_string();
+        let night = if end <= start { format!(" {}", self.chrome.t("(+1 dag)")) } else { String::new() };
+        format!("{}–{}{night}", hm(start), hm(end))
+    }
+}
+
+/// Choose a work location and a day, then see the seats per task type and
+/// who works there: name, task, team, status, age and mobile number,
+/// sortable. No addresses (protected ones included) and no CPR numbers.
 async fn my_work_locations(citizen: Citizen, Query(choice): Query<Choice>) -> Result<Html<String>> {
     let locations = citizen.require_work_location_responsible()?.to_vec();
     let chosen = match choice.sted.as_deref().filter(|s| !s.is_empty()) {
@@ -232,11 +306,18 @@ async fn my_work_locations(citizen: Citizen, Query(choice): Query<Choice>) -> Re
     let asked = choice.dato.as_deref().filter(|d| !d.is_empty()).and_then(|d| d.parse::<NaiveDate>().ok());
     let today = today();
     let day = asked.or_else(|| dates.iter().find(|d| **d >= today).or(dates.last()).copied());
-    let (roster, free) = match (chosen, day) {
-        (Some(location), Some(day)) => responsible::roster(db, location, day).await?,
-        _ => (Vec::new(), 0),
+    let mut staffing = match (chosen, day) {
+        (Some(location), Some(day)) => responsible::location_day(db, location, day).await?,
+        _ => LocationDay::default(),
+    };
+    let sort = Sort::ALL.into_iter().find(|s| choice.sorter.as_deref() == Some(s.key())).unwrap_or(Sort::Name);
+    sort.apply(&mut staffing.roster);
+    let sort_link = match (chosen, day) {
+        (Some(location), Some(day)) => format!("/mine-arbejdssteder?sted={location}&dato={day}&sorter="),
+        _ => "/mine-arbejdssteder?sorter=".to_owned(),
     };
     let dates = dates.into_iter().map(|d| (d, date(d), Some(d) == day)).collect();
     let locations = locations.into_iter().map(|(id, name)| (id, name, Some(id) == chosen)).collect();
-    render(MyWorkLocationsPage { chrome: PortalChrome::of(&citizen), locations, chosen, dates, day, roster, free })
+    let chrome = PortalChrome::of(&citizen);
+    render(MyWorkLocationsPage { chrome, locations, chosen, dates, day, staffing, sort, columns: Sort::ALL, sort_link })
 }

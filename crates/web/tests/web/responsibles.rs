@@ -209,6 +209,76 @@ store::store_tests! {
         assert_eq!(client.get(app.url(&foreign)).send().await?.status(), 403);
     }
 
+    async fn a_member_who_served_on_the_team_stays(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let team = team_with_member(&app).await?;
+        // Karen's accepted seat lies in the past: she served on the team.
+        let row = seats::Entity::find_by_id(team.karens_seat).one(app.db()).await?.expect("seat");
+        let mut row: seats::ActiveModel = row.into();
+        row.task_date = Set(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap());
+        row.update(app.db()).await?;
+        let client = app.sign_in_citizen(Some(team.lead)).await?;
+        let body = page(client.get(app.url("/mine-hold")).send().await?, 200).await?;
+        assert!(body.contains("Kan ikke fjernes fra holdet: har haft en opgave på holdet den 01-01-2020."), "{body}");
+        let path = format!("/mine-hold/{}/fjern/{}", team.of.team, team.karen);
+        assert!(!body.contains(&format!("href=\"{path}\"")), "no removal offered: {body}");
+        let confirm = page(client.get(app.url(&path)).send().await?, 200).await?;
+        assert!(confirm.contains("Karen Testesen kan ikke fjernes fra Socialdemokratiet"), "{confirm}");
+        assert!(confirm.contains("den 01-01-2020") && !confirm.contains("<form method=\"post\" action=\"/mine-hold/"), "{confirm}");
+        // Posting anyway: refused on the server, with the reason, and nothing changes.
+        let refused = page(client.post(app.url(&path)).send().await?, 409).await?;
+        assert!(refused.contains("kan ikke fjernes") && refused.contains("01-01-2020"), "{refused}");
+        assert!(is_member(&app, team.of.team, team.karen).await?);
+        let seat = seats::Entity::find_by_id(team.karens_seat).one(app.db()).await?.expect("seat");
+        assert_eq!((seat.state.as_str(), seat.participant_id), ("accepted", Some(team.karen)));
+        let messages = message_log::Entity::find().filter(message_log::Column::ParticipantId.eq(team.karen));
+        assert!(messages.all(app.db()).await?.is_empty());
+        assert_eq!(audit_count(app.db(), "team_members", "delete").await?, 0);
+        client.get(app.url("/sprog/en")).send().await?;
+        let english = page(client.post(app.url(&path)).send().await?, 409).await?;
+        assert!(english.contains("Karen Testesen cannot be removed from Socialdemokratiet"), "{english}");
+    }
+
+    async fn the_work_location_page_counts_per_task_type_shows_ages_and_sorts(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let team = team_with_member(&app).await?;
+        // Mads (born 1970) is invited to another task type on the same day.
+        let optaeller = crate::staffing_fixtures::task_type(app.db(), "Optæller").await?;
+        held_seat(&app, &SeatOf { task_type: optaeller, ..team.of }, team.lead, "invited").await?;
+        let boss = participant(&app, "2412492348", "Åse", "Ørsted").await?;
+        make_work_location_responsible(&app, boss, &team.of).await?;
+        let client = app.sign_in_citizen(Some(boss)).await?;
+        let body = page(client.get(app.url("/mine-arbejdssteder")).send().await?, 200).await?;
+        assert!(body.contains("Pladser pr. opgave denne dag"), "{body}");
+        let row = |title: &str| -> Vec<String> {
+            let after = body.split(&format!("<th scope=\"row\">{title}<br>")).nth(1).expect("task type row");
+            let row = after.split("</tr>").next().unwrap_or_default();
+            row.split("<td>").skip(1).map(|c| c.split('<').next().unwrap_or_default().to_owned()).collect()
+        };
+        assert_eq!(row("Tilforordnet"), ["1", "0", "1", "2"], "accepted, invited, free, total");
+        assert_eq!(row("Optæller"), ["0", "1", "0", "1"]);
+        assert!(body.contains("08:00–20:00"), "{body}");
+        // Ages on the day (Karen born 12-05-1985, Mads 03-02-1970); never a CPR number.
+        assert!(body.contains("<td>42 år</td>") && body.contains("<td>57 år</td>"), "{body}");
+        assert!(!body.contains("1205851236") && !body.contains("120585") && !body.contains("030270"), "{body}");
+        let names = |html: &str| -> Vec<usize> { ["Karen Testesen", "Mads Prøvesen"].map(|n| html.find(n).unwrap_or(usize::MAX)).to_vec() };
+        let by_name = names(&body);
+        assert!(by_name[0] < by_name[1], "by name first");
+        let sorted_by = |html: &str| -> String {
+            let th = html.split("aria-sort=\"ascending\">").nth(1).and_then(|r| r.split("</th>").next());
+            th.unwrap_or_default().to_owned()
+        };
+        assert!(sorted_by(&body).ends_with("sorter=navn\">Navn</a>"), "{body}");
+        let sorted = format!("/mine-arbejdssteder?sted={}&dato=2027-06-01&sorter=opgave", team.of.work_location);
+        let by_task = page(client.get(app.url(&sorted)).send().await?, 200).await?;
+        let order = names(&by_task);
+        assert!(order[1] < order[0], "Optæller before Tilforordnet: {by_task}");
+        assert!(sorted_by(&by_task).ends_with("sorter=opgave\">Opgave</a>"), "{by_task}");
+        let by_age = page(client.get(app.url(&sorted.replace("opgave", "alder"))).send().await?, 200).await?;
+        let order = names(&by_age);
+        assert!(order[0] < order[1], "42 before 57: {by_age}");
+    }
+
     async fn the_read_only_link_shows_the_seats_without_sign_in(t: TestDb) {
         // No SAML at all: NemLog-in "down".
         let app = TestApp::start(t).await?;
