@@ -77,6 +77,9 @@ mod signup;
 #[path = "web/open_tasks.rs"]
 mod open_tasks;
 
+#[path = "web/task_list.rs"]
+mod task_list;
+
 #[path = "web/profile.rs"]
 mod profile;
 

@@ -8,12 +8,14 @@ mod calendar;
 pub mod i18n;
 pub mod invitation;
 pub mod my_tasks;
+mod offers;
 pub mod open_tasks;
 pub mod pages;
 pub mod profile;
 pub mod read_only;
 pub mod responsible;
 pub mod signup;
+pub mod task_list;
 pub mod view;
 
 use askama::Template;
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(my_tasks::routes())
         .merge(signup::routes())
         .merge(open_tasks::routes())
+        .merge(task_list::routes())
         .merge(profile::routes())
         .merge(i18n::routes())
         .layer(axum::middleware::from_fn(|request, next| crate::csrf::check(auth::PORTAL_COOKIE, request, next)))

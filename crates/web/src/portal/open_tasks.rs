@@ -1,12 +1,13 @@
 //! "Ledige opgaver": the free seats a participant may take on their own (in
-//! their teams, not trusted, future, active elections), and self sign-up
-//! onto one with the same checks as every yes.
+//! the teams they are in or responsible for, not trusted, future, active
+//! elections), narrowed by team, date, task type and work location, and
+//! self sign-up onto one with the same checks as every yes.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use store::repo::{Actor, portal};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 use super::PortalChrome;
 use super::auth::Citizen;
 use super::invitation::{ResultPage, answer_page};
-use super::view::TaskView;
+use super::offers::{FilterQuery, Filters, Offer, offers};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -27,35 +28,29 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "portal/open_tasks.html")]
 struct OpenTasksPage {
     chrome: PortalChrome,
-    /// One line per kind of seat, with one free seat of that kind to take.
-    tasks: Vec<(Uuid, TaskView, usize)>,
+    /// Whether there is anything free at all (the filters show only then).
+    any: bool,
+    filters: Filters,
+    tasks: Vec<Offer>,
 }
 
-async fn list(citizen: Citizen) -> Result<Html<String>> {
+async fn list(citizen: Citizen, Query(query): Query<FilterQuery>) -> Result<Response> {
     let participant = citizen.require_participant()?;
-    let seats = portal::open_seats(&citizen.tenant.db, participant.id, Utc::now().date_naive()).await?;
-    let mut tasks: Vec<(Uuid, TaskView, usize)> = Vec::new();
-    for seat in &seats {
-        let view = TaskView::new(seat, citizen.lang);
-        // Seats of one kind read the same; the person takes "one of these".
-        match tasks.iter_mut().find(|(_, t, _)| same_kind(t, &view)) {
-            Some((_, _, count)) => *count += 1,
-            None => tasks.push((seat.seat_id, view, 1)),
-        }
-    }
-    let page = OpenTasksPage { chrome: PortalChrome::of(&citizen), tasks };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
-}
-
-fn same_kind(a: &TaskView, b: &TaskView) -> bool {
-    (&a.election, &a.date, &a.place, &a.team, &a.task_type) == (&b.election, &b.date, &b.place, &b.team, &b.task_type)
+    let today = domain::danish_date(Utc::now());
+    let seats = portal::open_seats(&citizen.tenant.db, participant.id, today).await?;
+    let lines = offers(&seats, citizen.lang);
+    let any = !lines.is_empty();
+    let (filters, tasks) = Filters::apply(lines, &query);
+    let status = if filters.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = OpenTasksPage { chrome: PortalChrome::of(&citizen), any, filters, tasks };
+    Ok((status, Html(page.render().map_err(anyhow::Error::from)?)).into_response())
 }
 
 async fn sign_up(citizen: Citizen, Path(seat_id): Path<Uuid>) -> Result<Response> {
     let participant = citizen.require_participant()?.id;
     let db = &citizen.tenant.db;
     // Only what the list offers this person: their teams, not trusted, future, active.
-    let open = portal::open_seats(db, participant, Utc::now().date_naive()).await?;
+    let open = portal::open_seats(db, participant, domain::danish_date(Utc::now())).await?;
     let Some(seat) = open.into_iter().find(|s| s.seat_id == seat_id) else {
         return ResultPage {
             chrome: PortalChrome::of(&citizen),

@@ -195,6 +195,10 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Portal: free seats to take.
     ("GET", "/opgaver", Participant),
     ("POST", "/opgaver/{seat}/tilmeld", Participant),
+    // Portal: a filtered task-list link (public list; the token is checked before sign-in is asked for).
+    ("GET", "/opgaveliste/{token}", Public),
+    ("GET", "/opgaveliste/{token}/{seat}", Public),
+    ("POST", "/opgaveliste/{token}/{seat}", Public),
     // Portal: Min profil.
     ("GET", "/min-profil", Participant),
     ("POST", "/min-profil", Participant),

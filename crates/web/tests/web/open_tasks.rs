@@ -74,3 +74,54 @@ store::store_tests! {
         assert_eq!(state_of(&app, other).await?, "available");
     }
 }
+
+store::store_tests! {
+    async fn the_list_narrows_by_team_date_task_type_and_work_location(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let karen = participant(&app, "1205851236", "Karen", "Testesen").await?;
+        let of = staffed(app.db(), true).await?;
+        join_team(app.db(), of.team, karen).await?;
+        // A second team (Karen leads it), task type, work location and day.
+        let venstre = team(app.db(), "Venstre").await?;
+        crate::portal::make_team_responsible(&app, karen, &SeatOf { team: venstre, ..of }).await?;
+        let optaeller = task_type(app.db(), "Optæller").await?;
+        let hallen = crate::staffing_fixtures::work_location(app.db(), crate::staffing_fixtures::area(app.db(), "Syd").await?, "Korsbæk Hallen").await?;
+        store::entity::election_work_locations::ActiveModel { election_id: Set(of.election), work_location_id: Set(hallen) }
+            .insert(app.db())
+            .await?;
+        let later = seat(app.db(), &SeatOf { team: venstre, task_type: optaeller, work_location: hallen, ..of }).await?;
+        let row = seats::Entity::find_by_id(later).one(app.db()).await?.expect("seat");
+        let mut row: seats::ActiveModel = row.into();
+        row.task_date = Set(NaiveDate::from_ymd_opt(2027, 6, 2).unwrap());
+        row.update(app.db()).await?;
+        let client = app.sign_in_citizen(Some(karen)).await?;
+        let all = page(client.get(app.url("/opgaver")).send().await?, 200).await?;
+        assert_eq!(all.matches("/tilmeld\"").count(), 2, "both kinds, the led team's too: {all}");
+        for option in ["Socialdemokratiet", "Venstre", "01-06-2027", "02-06-2027", "Optæller", "Korsbæk Hallen"] {
+            assert!(all.contains(&format!(">{option}</option>")), "{option} offered: {all}");
+        }
+        assert!(all.contains("<label for=\"filter-hold\">") && all.contains("<select id=\"filter-sted\" name=\"sted\">"), "{all}");
+        let filters = [
+            format!("hold={venstre}"),
+            "dato=2027-06-02".to_owned(),
+            format!("opgave={optaeller}"),
+            format!("sted={hallen}"),
+        ];
+        for query in &filters {
+            let body = page(client.get(app.url(&format!("/opgaver?{query}"))).send().await?, 200).await?;
+            assert!(body.contains(&format!("/opgaver/{later}/tilmeld\"")), "{query}: {body}");
+            assert_eq!(body.matches("/tilmeld\"").count(), 1, "{query} narrows to one: {body}");
+            assert!(body.contains(" selected>") && body.contains(">Vis alle</a>"), "{query} stays chosen: {body}");
+        }
+        let none = page(client.get(app.url(&format!("/opgaver?hold={}&dato=2027-06-02", of.team))).send().await?, 200).await?;
+        assert!(none.contains("Ingen ledige opgaver passer til dit valg.") && !none.contains("/tilmeld\""), "{none}");
+        // A value that is no option: said next to its field, and nothing is narrowed.
+        let stranger = page(client.get(app.url(&format!("/opgaver?hold={}", Uuid::new_v4()))).send().await?, 422).await?;
+        assert!(stranger.contains("id=\"filter-hold-error\"") && stranger.contains("Vælg et hold fra listen."), "{stranger}");
+        assert_eq!(stranger.matches("/tilmeld\"").count(), 2, "{stranger}");
+        // In English too.
+        client.get(app.url("/sprog/en")).send().await?;
+        let english = page(client.get(app.url("/opgaver?dato=2027-06-02")).send().await?, 200).await?;
+        assert!(english.contains(">Show all</a>") && english.contains(">All</option>") && english.contains("1 open"), "{english}");
+    }
+}

@@ -234,3 +234,42 @@ store_tests! {
         assert!(group.iter().all(|m| m.subject == "Husk mødet" && m.body == "Hej !name"));
     }
 }
+
+store_tests! {
+    async fn a_filtered_task_list_link_is_created_and_opens_in_the_portal(t: TestDb) {
+        let app = TestApp::start(t).await?;
+        let db = app.db();
+        let of = place(db, true).await?;
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        let links = format!("/admin/elections/{}/links", of.election);
+        let form = page(client.get(app.url(&links)).send().await?, 200).await?;
+        assert!(form.contains("Opret link til opgaveliste") && form.contains("<label for=\"list-link-team\">Hold</label>"), "{form}");
+        let filtered = pairs(&[
+            ("kind", "filtered"),
+            ("team", ""),
+            ("work_location", &of.work_location.to_string()),
+            ("task_type", ""),
+            ("date", &day().to_string()),
+        ]);
+        let html = post_ok(&client, &app, &links, &filtered, &links).await?;
+        let made = store::repo::links::list(db, Some(of.election), None).await?;
+        let token = made[0].token.clone();
+        assert!(html.contains(&format!("/opgaveliste/{token}</code>")) && html.contains("Opgaveliste"), "{html}");
+        assert!(html.contains("Korsbæk Skole · 01-06-2027"), "the filter is described: {html}");
+        let target = store::repo::links::LinkTarget::Filtered {
+            election: of.election,
+            team: None,
+            filter: store::repo::links::TaskFilter { work_location: Some(of.work_location), task_type: None, date: Some(day()) },
+        };
+        assert_eq!(made[0].target, target);
+        crate::staffing_fixtures::seat(db, &of).await?;
+        let list = page(app.anonymous().get(app.url(&format!("/opgaveliste/{token}"))).send().await?, 200).await?;
+        assert!(list.contains("Korsbæk Skole") && list.contains("1 ledig"), "{list}");
+        let bad = pairs(&[("kind", "filtered"), ("team", "nonsense")]);
+        let refused = post_page(&client, &app, &links, &bad, 400).await?;
+        assert!(refused.contains("Vælg et hold fra listen."), "{refused}");
+        // Readers see the list but create nothing.
+        let reader = app.sign_in(AdminRole::Reader).await?;
+        assert_eq!(reader.post(app.url(&links)).form(&filtered).send().await?.status(), 403);
+    }
+}

@@ -1,6 +1,6 @@
-//! An election's public links: team sign-up links and task links (one seat
-//! kind), created and revoked here, opened in the portal. A revoked link
-//! stops working at once.
+//! An election's public links: team sign-up links, task links (one seat
+//! kind) and filtered task-list links, created and revoked here, opened in
+//! the portal. A revoked link stops working at once.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
-use store::repo::links::{self, LinkTarget, SeatKind};
+use store::repo::links::{self, LinkTarget, SeatKind, TaskFilter};
 use uuid::Uuid;
 
 use super::{date_param, dk, id_param};
@@ -43,11 +43,11 @@ struct LinksPage {
 }
 
 /// Where a link opens in the portal.
-fn portal_path(target: &LinkTarget, token: &str) -> Option<String> {
+fn portal_path(target: &LinkTarget, token: &str) -> String {
     match target {
-        LinkTarget::Team { .. } => Some(format!("/tilmelding/hold/{token}")),
-        LinkTarget::Task { .. } => Some(format!("/tilmelding/opgave/{token}")),
-        LinkTarget::Filtered { .. } => None,
+        LinkTarget::Team { .. } => format!("/tilmelding/hold/{token}"),
+        LinkTarget::Task { .. } => format!("/tilmelding/opgave/{token}"),
+        LinkTarget::Filtered { .. } => format!("/opgaveliste/{token}"),
     }
 }
 
@@ -67,8 +67,8 @@ pub async fn list(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
     let links = links::list(db, Some(id), None)
         .await?
         .into_iter()
-        .filter_map(|link| {
-            let path = portal_path(&link.target, &link.token)?;
+        .map(|link| {
+            let path = portal_path(&link.target, &link.token);
             let (kind, what) = match &link.target {
                 LinkTarget::Team { team, .. } => ("Hold", name(team)),
                 LinkTarget::Task { team, kind, .. } => (
@@ -81,16 +81,26 @@ pub async fn list(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
                         name(team)
                     ),
                 ),
-                LinkTarget::Filtered { .. } => return None,
+                LinkTarget::Filtered { team, filter, .. } => {
+                    let parts = [
+                        team.map(|t| name(&t)),
+                        filter.work_location.map(|w| name(&w)),
+                        filter.task_type.map(|t| name(&t)),
+                        filter.date.map(dk),
+                    ];
+                    let parts: Vec<String> = parts.into_iter().flatten().collect();
+                    let what = if parts.is_empty() { "Alle ledige opgaver".to_owned() } else { parts.join(" · ") };
+                    ("Opgaveliste", what)
+                }
             };
-            Some(LinkView {
+            LinkView {
                 id: link.id,
                 kind,
                 what,
                 url: format!("https://{host}{path}"),
                 active: link.is_active(),
                 created: link.created_at.format("%d-%m-%Y").to_string(),
-            })
+            }
         })
         .collect();
     let dates = election
@@ -129,6 +139,11 @@ pub struct NewLink {
 pub async fn create(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<NewLink>) -> Result<Response> {
     admin.require_edit()?;
     store::repo::elections::get(admin.db(), id).await?.ok_or(Error::NotFound)?;
+    if form.kind == "filtered" {
+        let target = filtered_target(id, &form)?;
+        links::create(admin.db(), &admin.actor(), target, Utc::now()).await?;
+        return Ok(redirect_with_flash(&format!("/admin/elections/{id}/links"), "Linket er oprettet."));
+    }
     let team = id_param(&form.team).ok_or_else(|| Error::BadRequest("Vælg et hold.".into()))?;
     let target = match form.kind.as_str() {
         "team" => LinkTarget::Team { team, election: Some(id) },
@@ -143,6 +158,23 @@ pub async fn create(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<New
     };
     links::create(admin.db(), &admin.actor(), target, Utc::now()).await?;
     Ok(redirect_with_flash(&format!("/admin/elections/{id}/links"), "Linket er oprettet."))
+}
+
+/// A task-list link: every field may be "Alle" (empty); anything else must be a real choice.
+fn filtered_target(election: Uuid, form: &NewLink) -> Result<LinkTarget> {
+    fn optional<T>(text: &str, parse: fn(&str) -> Option<T>, message: &str) -> Result<Option<T>> {
+        match text.trim() {
+            "" => Ok(None),
+            value => parse(value).map(Some).ok_or_else(|| Error::BadRequest(message.into())),
+        }
+    }
+    let team = optional(&form.team, id_param, "Vælg et hold fra listen.")?;
+    let filter = TaskFilter {
+        work_location: optional(&form.work_location, id_param, "Vælg et arbejdssted fra listen.")?,
+        task_type: optional(&form.task_type, id_param, "Vælg en opgavetype fra listen.")?,
+        date: optional(&form.date, date_param, "Vælg en dato fra listen.")?,
+    };
+    Ok(LinkTarget::Filtered { election, team, filter })
 }
 
 pub async fn revoke(admin: AdminUser, Path((id, link)): Path<(Uuid, Uuid)>) -> Result<Response> {
