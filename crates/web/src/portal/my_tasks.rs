@@ -77,7 +77,7 @@ pub async fn show(citizen: Citizen, Query(flash): Query<Flash>) -> Result<Html<S
 async fn render(citizen: &Citizen, notice: Option<String>, problem: Option<String>) -> Result<Html<String>> {
     let participant = citizen.require_participant()?;
     let db = &citizen.tenant.db;
-    let today = Utc::now().date_naive();
+    let today = domain::danish_date(Utc::now());
     let mut tasks = Vec::new();
     for seat in portal::my_seats(db, participant.id).await? {
         let files = files::of_task_type(db, seat.task_type_id).await?;

@@ -81,7 +81,7 @@ async fn render(
 ) -> Result<Response> {
     let p = citizen.require_participant()?;
     let db = &citizen.tenant.db;
-    let consent = current_consent(p, Utc::now().date_naive());
+    let consent = current_consent(p, domain::danish_date(Utc::now()));
     let edits = match edits {
         Some(e) => e,
         None => Edits {
@@ -144,7 +144,7 @@ async fn save(citizen: Citizen, Form(pairs): Form<Vec<(String, String)>>) -> Res
     let actor = Actor::citizen(citizen.name.clone());
     participants::update_contact(db, &actor, p.id, Contact { mobile: Some(mobile), email: Some(email) }).await?;
     details::set_diets(db, p.id, &edits.diets).await?;
-    let today = Utc::now().date_naive();
+    let today = domain::danish_date(Utc::now());
     // A consent still running keeps its date; a new one runs from today.
     let consent = edits.consent.then(|| current_consent(p, today).unwrap_or_else(|| consent_until(today)));
     if consent != p.consent_until {
@@ -165,7 +165,7 @@ async fn delete(
         return render(&citizen, None, FieldErrors::new(), None, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let db = &citizen.tenant.db;
-    let today = Utc::now().date_naive();
+    let today = domain::danish_date(Utc::now());
     if let Some(refusal) = portal::self_delete_refusal(db, id, today).await? {
         let lang = citizen.lang;
         let problem = match refusal {

@@ -64,7 +64,7 @@ async fn page(tenant: &Tenant, lang: Lang, token: &str) -> Result<Html<String>> 
         Err(e) if e.is_not_found() => return Err(refused(LinkError::Invalid)),
         Err(e) => return Err(e.into()),
     };
-    let today = Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+    let today = domain::danish_date(Utc::now());
     let mut seats = Vec::new();
     for seat in portal::my_seats(db, id).await?.into_iter().filter(|s| s.date >= today) {
         let location = store::repo::seats::get(db, seat.seat_id).await?.work_location_id;

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, NaiveTime, Utc};
-use chrono_tz::Europe::Copenhagen;
 use serde::Deserialize;
 use store::repo::audit::Actor;
 use store::repo::links::{self, LinkTarget};
@@ -32,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Today in Denmark: a seat "from today on" means the Danish day.
 fn today() -> NaiveDate {
-    Utc::now().with_timezone(&Copenhagen).date_naive()
+    domain::danish_date(Utc::now())
 }
 
 fn date(d: NaiveDate) -> String {

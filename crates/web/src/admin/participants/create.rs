@@ -302,7 +302,7 @@ async fn save(
     let now = Utc::now();
     let eligibility = match lookup {
         Lookup::Found(answer) if answer.fresh => {
-            let basis = details::check_basis(admin.db(), Uuid::nil(), now.date_naive()).await?;
+            let basis = details::check_basis(admin.db(), Uuid::nil(), domain::danish_date(now)).await?;
             let facts = answer.record.person_facts();
             Some(domain::evaluate(&facts, basis.date, &basis.rules, false, &admin.tenant.municipality))
         }

@@ -81,7 +81,7 @@ async fn load(admin: &AdminUser, id: Uuid, comment_error: Option<String>) -> Res
     let participant = repo::get(db, id).await.map_err(not_found)?;
     let cpr = repo::cpr_of(&admin.tenant.vault, &participant)?;
     details::record_view(db, &admin.actor(), &participant).await?;
-    let basis = details::check_basis(db, id, Utc::now().date_naive()).await?;
+    let basis = details::check_basis(db, id, domain::danish_date(Utc::now())).await?;
     let facts = store::repo::seats::person_facts(&participant);
     let provisional = participant.validation_state == ValidationState::Provisional.as_str();
     let eligibility = domain::evaluate(&facts, basis.date, &basis.rules, false, &admin.tenant.municipality);
