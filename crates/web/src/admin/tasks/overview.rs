@@ -66,10 +66,17 @@ impl FilterQuery {
     }
 }
 
+/// What the overview's lines are at the current level: the heading of
+/// their label and of their detail column (none at the top level).
+pub struct Level {
+    pub heading: &'static str,
+    pub detail: &'static str,
+}
+
 /// One line of the overview at the current level.
 pub struct Line {
     pub label: String,
-    /// What the label is: "Område", "Arbejdssted" or the kind.
+    /// The area of a work location, or the date of a kind.
     pub detail: String,
     pub href: String,
     pub counts: Counts,
@@ -87,7 +94,7 @@ struct OverviewPage {
     chrome: Chrome,
     election_id: Uuid,
     title: String,
-    level: &'static str,
+    level: Level,
     lines: Vec<Line>,
     total: Counts,
     areas: Vec<Choice>,
@@ -131,12 +138,7 @@ pub async fn overview(admin: AdminUser, Path(id): Path<Uuid>, Query(query): Quer
 type GroupKey = fn(&OverviewRow) -> (Uuid, String, String);
 
 /// Areas until one is chosen, then its work locations, then the kinds.
-fn lines(
-    election: Uuid,
-    query: &FilterQuery,
-    filter: &OverviewFilter,
-    rows: &[OverviewRow],
-) -> (&'static str, Vec<Line>) {
+fn lines(election: Uuid, query: &FilterQuery, filter: &OverviewFilter, rows: &[OverviewRow]) -> (Level, Vec<Line>) {
     if let Some(location) = filter.work_location {
         let href = super::location_href(election, location);
         let lines = rows
@@ -148,12 +150,14 @@ fn lines(
                 counts: r.counts,
             })
             .collect();
-        return ("Hold, dato og opgavetype", lines);
+        return (Level { heading: "Hold, dato og opgavetype", detail: "Dato" }, lines);
     }
-    let (level, key): (&'static str, GroupKey) = if filter.area.is_some() {
-        ("Arbejdssted", |r| (r.work_location_id, r.work_location.clone(), r.area.clone()))
+    let (level, key): (Level, GroupKey) = if filter.area.is_some() {
+        (Level { heading: "Arbejdssted", detail: "Område" }, |r| {
+            (r.work_location_id, r.work_location.clone(), r.area.clone())
+        })
     } else {
-        ("Område", |r| (r.area_id, r.area.clone(), String::new()))
+        (Level { heading: "Område", detail: "" }, |r| (r.area_id, r.area.clone(), String::new()))
     };
     let mut grouped: BTreeMap<(String, Uuid), (String, Counts)> = BTreeMap::new();
     for row in rows {
