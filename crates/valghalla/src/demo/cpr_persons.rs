@@ -8,6 +8,37 @@ use simulators::cpr::{Address, Persons, Protection};
 use store::crypto::CprVault;
 use store::entity::participants;
 
+/// The newcomer of `idp::NEWCOMER_MITID` as CPR has her: a resident of the
+/// demo municipality who can sign up.
+const NEWCOMER: &str = r#"
+[[person]]
+label = "newcomer"
+pnr = "2307951118"
+first_name = "Nina"
+last_name = "Nyborg"
+digital_post = true
+
+[person.address]
+municipality_code = "0999"
+municipality_name = "Korsbæk"
+municipality_cvr = "12345674"
+road_code = "0102"
+street = "Engvej"
+house_number = "9"
+postal_code = "4999"
+postal_district = "Korsbæk"
+"#;
+
+/// Adds the newcomer unless the persons file already has her number.
+pub fn add_newcomer(persons: &mut Persons) -> anyhow::Result<()> {
+    for person in Persons::from_toml(NEWCOMER)?.iter() {
+        if persons.get(&person.pnr).is_none() {
+            persons.insert(person.clone())?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds every participant the simulator does not know yet; returns how many.
 pub async fn add_participants(
     persons: &mut Persons,
@@ -95,6 +126,16 @@ mod tests {
     use jobs::provisional::revalidate;
     use store::repo::Actor;
     use store::repo::participants::ValidationState;
+
+    #[test]
+    fn the_newcomer_is_in_cpr_under_the_number_of_her_mitid() -> anyhow::Result<()> {
+        let mut persons = Persons::builtin();
+        add_newcomer(&mut persons)?;
+        let nina = persons.get(super::super::idp::NEWCOMER_CPR).expect("the newcomer");
+        assert_eq!((nina.first_name.as_str(), nina.last_name.as_str()), ("Nina", "Nyborg"));
+        assert_eq!(nina.address.as_ref().map(|a| a.municipality_code.as_str()), Some(super::super::MUNICIPALITY_CODE));
+        Ok(())
+    }
 
     /// With SF1520 up (the simulator), every seeded participant passes.
     #[tokio::test]

@@ -27,9 +27,25 @@ pub const ROLE_URIS: [(&str, AdminRole); 3] = [
 pub const ANNA_MITID: &str = "anna";
 pub const ANNA_CPR: &str = "0103721234";
 
-/// The simulator's users: its built-in set plus Anna's MitID.
+/// A citizen CPR knows who is not a participant yet: the one who signs up
+/// through a team link in the demo. Fictional.
+pub const NEWCOMER_MITID: &str = "nina";
+pub const NEWCOMER_CPR: &str = "2307951118";
+
+/// The simulator's users: its built-in set plus Anna's MitID and the newcomer's.
 pub fn users() -> Users {
     let mut users = Users::builtin();
+    users.nemlogin.push(Citizen {
+        id: NEWCOMER_MITID.into(),
+        first_name: "Nina".into(),
+        last_name: "Nyborg".into(),
+        full_name: None,
+        cpr: NEWCOMER_CPR.into(),
+        cpr_uuid: "8b0b7d1e-2f43-4a57-9c1a-0b00000000a2".into(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(1995, 7, 23).expect("valid date"),
+        loa: Default::default(),
+        email: None,
+    });
     users.nemlogin.push(Citizen {
         id: ANNA_MITID.into(),
         first_name: "Anna".into(),

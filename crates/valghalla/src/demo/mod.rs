@@ -32,6 +32,7 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
         None => simulators::cpr::Persons::builtin(),
     };
     cpr_persons::add_participants(&mut persons, &tenant.db, &tenant.vault).await.context("CPR persons")?;
+    cpr_persons::add_newcomer(&mut persons).context("the newcomer's CPR data")?;
     let post_sim = digital_post_sim(&persons);
     let sim = simulators::cpr::CprSimConfig { persons, ..Default::default() };
     let (cpr_sim_url, cpr_sim) = simulators::cpr::CprSimulator::start(sim).await?;
@@ -228,6 +229,7 @@ fn print_banner(base: &str, idp: &str, data_dir: &Path, seeded: bool, started: I
         };
         println!("  {id:<17} {first} {last}: {what}");
     }
+    println!("  {:<17} Nina Nyborg: ikke deltager endnu, kan tilmelde sig via et holdlink", idp::NEWCOMER_MITID);
     println!("  {:<17} ikke deltager", "ung");
     println!("  {:<17} MitID på lavt niveau: afvises", "lav");
     println!(

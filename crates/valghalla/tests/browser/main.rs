@@ -8,6 +8,15 @@
 //! election list; a participant signs in through the simulated NemLog-in and
 //! reaches "Mine opgaver"; the fallback (FK down → switch on → MitID sign-in
 //! with the last FK roles → switch off → refused).
+//! The participant journeys: the secretariat distributes seats and invites,
+//! the participant accepts (`invitation`); signing up through a team link
+//! (`signup`); cancelling before the lock period and being refused inside it
+//! (`cancel`); a team responsible removing a member (`responsible`).
 
 mod admin;
+mod cancel;
+mod invitation;
+mod responsible;
+mod signup;
+mod steps;
 mod support;
