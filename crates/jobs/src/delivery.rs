@@ -45,6 +45,8 @@ pub struct Messaging {
     pub transports: HashMap<Channel, Arc<dyn Transport>>,
     pub vault: CprVault,
     pub composer: Arc<dyn Composer>,
+    /// How long each kind of message may take (the tenant's, else the defaults).
+    pub deadlines: delivery::Deadlines,
 }
 
 /// Where an attempt left the message.
@@ -54,8 +56,9 @@ pub enum Delivered {
     Done,
     /// Every channel was given up.
     Failed,
-    /// The current channel failed for now; try again later.
-    RetryLater(String),
+    /// Failed for now; try again later, at the latest `by` (when the
+    /// channel's share of the deadline ends and the next channel's turn comes).
+    RetryLater { error: String, by: Option<DateTime<Utc>> },
     /// The channel asked to wait this long (its rate limit): nothing failed.
     Postponed(Duration),
 }
@@ -66,7 +69,8 @@ pub fn register(handlers: &mut Handlers, messaging: Messaging) {
         let messaging = messaging.clone();
         async move {
             match deliver(&ctx.db, &messaging, payload.message, ctx.now).await {
-                Ok(Delivered::RetryLater(error)) => Err(JobError::Retryable(error)),
+                Ok(Delivered::RetryLater { error, by: Some(by) }) => Err(JobError::RetryBy { error, by }),
+                Ok(Delivered::RetryLater { error, by: None }) => Err(JobError::Retryable(error)),
                 Ok(Delivered::Postponed(wait)) => Err(JobError::Postponed(wait)),
                 Ok(_) => Ok(()),
                 Err(store::Error::NotFound { .. }) => Ok(()),
@@ -92,7 +96,8 @@ pub async fn deliver(
     let left = messages::channels_left(&row);
     let outgoing = match outgoing(db, messaging, &row).await {
         Ok(outgoing) => outgoing,
-        Err(error) => return Ok(Delivered::RetryLater(error)),
+        // Nothing was tried on a channel: the usual backoff.
+        Err(error) => return Ok(Delivered::RetryLater { error, by: None }),
     };
     let mut last_error = String::from("ingen kanal er sat op");
     for (position, channel) in order.iter().enumerate() {
@@ -100,7 +105,7 @@ pub async fn deliver(
             continue;
         }
         let Tried { attempt, reference, error, wait } = attempt(messaging, *channel, &outgoing).await;
-        let until = delivery::channel_deadline(kind, row.queued_at, position, order.len());
+        let until = messaging.deadlines.channel_deadline(kind, row.queued_at, position, order.len());
         let key = channel.as_str().to_owned();
         match delivery::after(attempt, now, until) {
             Next::Done => {
@@ -114,7 +119,7 @@ pub async fn deliver(
                     return Ok(Delivered::Postponed(wait));
                 }
                 messages::record(db, id, Outcome::Retrying { channel: key, error: error.clone() }, now).await?;
-                return Ok(Delivered::RetryLater(error));
+                return Ok(Delivered::RetryLater { error, by: Some(until) });
             }
             Next::NextChannel => {
                 tracing::info!(message = %id, channel = key, "channel left: {error}");

@@ -18,6 +18,11 @@ pub enum JobError {
     /// Worth trying again later (a remote service is down, a timeout).
     #[error("{0}")]
     Retryable(String),
+    /// Worth trying again, but no later than `by`: the backoff may not carry
+    /// the next attempt past a deadline that changes what it does (a
+    /// message's channel share, after which the next channel is tried).
+    #[error("{error}")]
+    RetryBy { error: String, by: DateTime<Utc> },
     /// Trying again cannot help (bad payload, the data it refers to is gone);
     /// the job goes straight to the dead-letter state.
     #[error("{0}")]

@@ -218,9 +218,12 @@ async fn finish(
         Err(error) => error,
     };
     let next = match &error {
-        JobError::Retryable(_) if job.attempts < job.max_attempts => {
-            let delay = worker.backoff.delay(job.attempts);
-            AfterFailure::RetryAt(later(now, delay))
+        JobError::Retryable(_) | JobError::RetryBy { .. } if job.attempts < job.max_attempts => {
+            let at = later(now, worker.backoff.delay(job.attempts));
+            AfterFailure::RetryAt(match &error {
+                JobError::RetryBy { by, .. } => at.min((*by).max(now)),
+                _ => at,
+            })
         }
         _ => AfterFailure::Dead,
     };

@@ -504,6 +504,35 @@ pub(crate) mod tests {
         assert_eq!(korsbaek.sessions, Sessions { admin_idle_minutes: 60, portal_idle_minutes: 60 });
         assert_eq!(korsbaek.fallback_max_role_age_days, 30);
         assert!(korsbaek.portal_identity_provider.is_some());
+        let messaging = &config.tenants[0].messaging;
+        assert!(messaging.digital_post.is_some() && messaging.email.is_some() && messaging.sms.is_some());
+        let deadlines = messaging.deadlines().expect("the example's deadlines are valid");
+        let defaults = domain::delivery::Deadlines::default();
+        for kind in domain::MessageKind::ALL {
+            assert_eq!(deadlines.of(kind), defaults.of(kind), "the example shows the default of {kind:?}");
+        }
+    }
+
+    #[test]
+    fn message_deadlines_are_checked_by_field() {
+        let extra = "[tenants.x.messaging.deadlines]\ninvitation = \"2 days\"\ntask_reminder = \"0m\"\n\
+                     reminder = \"12h\"\ngroup_message = \"90s\"\n";
+        let config = parse(&format!("{}{extra}", tenant("x", "x.example")));
+        let errors: Vec<_> = config.errors.iter().map(|e| (e.field.as_deref().unwrap(), e.message.as_str())).collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(errors[0].0, "messaging.deadlines.invitation");
+        assert!(errors[0].1.contains("\"2 days\" is not a duration"), "{errors:?}");
+        assert_eq!(errors[1], ("messaging.deadlines.reminder", errors[1].1));
+        assert!(errors[1].1.contains("task_reminder"), "the kinds are listed: {errors:?}");
+        assert_eq!(errors[2], ("messaging.deadlines.task_reminder", "must be more than 0"));
+        let config =
+            parse(&format!("{}[tenants.x.messaging.deadlines]\ngroup_message = \"90s\"\n", tenant("x", "x.example")));
+        let deadlines = config.tenants[0].messaging.deadlines().expect("valid");
+        assert_eq!(deadlines.of(domain::MessageKind::GroupMessage), std::time::Duration::from_secs(90));
+        assert_eq!(
+            deadlines.of(domain::MessageKind::Invitation),
+            domain::delivery::deadline(domain::MessageKind::Invitation)
+        );
     }
 
     #[test]

@@ -3,14 +3,14 @@
 //! channel left out is skipped by delivery as "not set up", so the next one
 //! in the election's order takes the message.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::Email;
-use domain::delivery::Channel;
+use domain::delivery::{Channel, Deadlines, parse_deadline};
+use domain::{Email, MessageKind};
 use integrations::messaging::Transport;
 use integrations::messaging::digital_post::{MemoSender, Sf1601Client, Sf1601Config};
 use integrations::messaging::email::{EmailClient, EmailConfig, SmtpSecurity};
@@ -33,6 +33,10 @@ pub struct MessagingConfig {
     /// Addresses the Beskedfordeler pushes Digital Post receipts from.
     #[serde(default)]
     pub receipt_senders: Vec<IpAddr>,
+    /// How long a message of a kind may take in all ("invitation" = "48h");
+    /// a kind not named keeps its default (`domain::delivery::deadline`).
+    #[serde(default)]
+    pub deadlines: BTreeMap<String, String>,
 }
 
 /// SF1601: the STS issue URL and Serviceplatformen (with the organisation
@@ -107,7 +111,27 @@ impl MessagingConfig {
                 problems.push(("messaging.email.security".into(), "use \"starttls\", \"tls\" or \"plain\"".into()));
             }
         }
+        problems.extend(self.deadlines().err().unwrap_or_default());
         problems
+    }
+
+    /// The deadlines, or what is wrong with them as (field, message).
+    pub fn deadlines(&self) -> Result<Deadlines, Vec<(String, String)>> {
+        let mut deadlines = Deadlines::default();
+        let mut problems = Vec::new();
+        for (key, text) in &self.deadlines {
+            let field = format!("messaging.deadlines.{key}");
+            let Ok(kind) = MessageKind::parse(key) else {
+                let kinds: Vec<&str> = MessageKind::ALL.iter().map(|k| k.as_str()).collect();
+                problems.push((field, format!("not a message kind; use one of {}", kinds.join(", "))));
+                continue;
+            };
+            match parse_deadline(text) {
+                Ok(deadline) => deadlines = deadlines.with(kind, deadline),
+                Err(e) => problems.push((field, e.to_string())),
+            }
+        }
+        if problems.is_empty() { Ok(deadlines) } else { Err(problems) }
     }
 }
 
@@ -167,7 +191,11 @@ pub fn build(
         return Ok(None);
     }
     let composer = TemplateComposer { tenant: tenant.clone(), portal_url: portal_url.trim_end_matches('/').to_owned() };
-    Ok(Some(Messaging { transports, vault: tenant.vault.clone(), composer: Arc::new(composer) }))
+    let deadlines = config.deadlines().map_err(|problems| {
+        let (field, message) = &problems[0];
+        anyhow::anyhow!("{field}: {message}")
+    })?;
+    Ok(Some(Messaging { transports, vault: tenant.vault.clone(), composer: Arc::new(composer), deadlines }))
 }
 
 fn digital_post(entry: &DigitalPostEntry, tenant: &Tenant, base_dir: &Path) -> anyhow::Result<Sf1601Client> {

@@ -1,18 +1,20 @@
 //! Delivery with fallback: exempt and unreachable channels skipped at once,
 //! permanent refusals fall through, temporary failures retried until the
-//! channel's share of the deadline, nobody reachable listed, and a repeat
-//! after an unknown outcome carrying the same ids.
+//! channel's share of the deadline (the tenant's or the default) and never
+//! retried past it, nobody reachable listed, and a repeat after an unknown
+//! outcome carrying the same ids.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::delivery::Channel;
+use domain::delivery::{Channel, Deadlines};
 use domain::{CountryCode, CprNumber, MessageKind, MunicipalityCode};
 use integrations::messaging::{Outgoing, SendError, Sent, Transport};
 use integrations::resilience::CallError;
 use jobs::delivery::{Composer, Content, Delivered, Messaging, deliver};
+use jobs::{Backoff, Clock, Handlers, Outcome, Worker, run_next_job};
 use sea_orm::DatabaseConnection;
 use store::crypto::CprVault;
 use store::entity::message_log;
@@ -77,6 +79,28 @@ impl Transport for Scripted {
     }
 }
 
+/// Digital Post whose "Afleveret" receipt is stored before it answers the
+/// send, as the Beskedfordeler may push it that fast.
+struct ReceiptFirst(DatabaseConnection);
+
+#[async_trait]
+impl Transport for ReceiptFirst {
+    fn channel(&self) -> Channel {
+        Channel::DigitalPost
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        let receipt = store::repo::receipts::Receipt {
+            besked_id: "besked-1".into(),
+            message_uuid: message.message_id,
+            status_text: "Afleveret Digital Post".into(),
+            detail: String::new(),
+        };
+        store::repo::receipts::apply(&self.0, &receipt, queued_at()).await.expect("receipt stored");
+        Ok(Sent { reference: None })
+    }
+}
+
 struct Fixed;
 
 #[async_trait]
@@ -89,7 +113,7 @@ impl Composer for Fixed {
 fn messaging(channels: &[&Arc<Scripted>]) -> Messaging {
     let transports: HashMap<Channel, Arc<dyn Transport>> =
         channels.iter().map(|t| (t.channel, (*t).clone() as Arc<dyn Transport>)).collect();
-    Messaging { transports, vault: vault(), composer: Arc::new(Fixed) }
+    Messaging { transports, vault: vault(), composer: Arc::new(Fixed), deadlines: Deadlines::default() }
 }
 
 async fn message(db: &DatabaseConnection, kind: MessageKind) -> anyhow::Result<Uuid> {
@@ -157,7 +181,7 @@ store::store_tests! {
         let email = Scripted::new(Channel::Email, vec![ok]);
         let m = messaging(&[&post, &email]);
         let early = queued_at() + Duration::hours(1);
-        assert!(matches!(deliver(&t.db, &m, id, early).await?, Delivered::RetryLater(_)));
+        assert!(matches!(deliver(&t.db, &m, id, early).await?, Delivered::RetryLater { .. }));
         let row = messages::get(&t.db, id).await?;
         assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
         assert!(email.accepted.lock().unwrap().is_empty(), "no fallback inside the share");
@@ -181,7 +205,7 @@ store::store_tests! {
         // The channel took the message but the answer was lost (a timeout).
         let post = Scripted::new(Channel::DigitalPost, vec![down, ok]);
         let m = messaging(&[&post]);
-        assert!(matches!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::RetryLater(_)));
+        assert!(matches!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::RetryLater { .. }));
         assert_eq!(deliver(&t.db, &m, id, queued_at() + Duration::minutes(5)).await?, Delivered::Done);
         let row = messages::get(&t.db, id).await?;
         assert_eq!(post.accepted.lock().unwrap().as_slice(), [row.digital_post_message_id]);
@@ -197,5 +221,68 @@ store::store_tests! {
         let error = messages::get(&t.db, id).await?.last_error.unwrap();
         assert!(!error.contains("0101801234") && !error.contains("-1234"), "{error}");
         assert!(error.contains("010180-****"), "{error}");
+    }
+
+    async fn a_tenants_own_deadline_decides_when_a_channel_is_left(t: TestDb) {
+        // Invitations within 90 seconds: 30 per channel.
+        let id = message(&t.db, MessageKind::Invitation).await?;
+        let post = Scripted::new(Channel::DigitalPost, vec![down]);
+        let email = Scripted::new(Channel::Email, vec![ok]);
+        let mut m = messaging(&[&post, &email]);
+        m.deadlines = Deadlines::default().with(MessageKind::Invitation, std::time::Duration::from_secs(90));
+        let inside = queued_at() + Duration::seconds(29);
+        match deliver(&t.db, &m, id, inside).await? {
+            Delivered::RetryLater { by, .. } => assert_eq!(by, Some(queued_at() + Duration::seconds(30))),
+            other => panic!("retried inside the share, not {other:?}"),
+        }
+        assert_eq!(deliver(&t.db, &m, id, queued_at() + Duration::seconds(30)).await?, Delivered::Done);
+        let row = messages::get(&t.db, id).await?;
+        assert_eq!((row.channel.as_deref(), row.channels_tried.as_str()), (Some("email"), "digital_post"));
+        assert_eq!(email.accepted.lock().unwrap().as_slice(), [row.digital_post_message_id]);
+    }
+
+    async fn the_backoff_never_carries_a_retry_past_the_channels_share(t: TestDb) {
+        // Digital Post down, a backoff of up to an hour, 30 seconds per channel:
+        // the retry comes when the share ends and goes to e-mail, well inside the deadline.
+        let id = message(&t.db, MessageKind::Invitation).await?;
+        let post = Scripted::new(Channel::DigitalPost, vec![down]);
+        let email = Scripted::new(Channel::Email, vec![ok]);
+        let mut m = messaging(&[&post, &email]);
+        m.deadlines = Deadlines::default().with(MessageKind::Invitation, std::time::Duration::from_secs(90));
+        let mut handlers = Handlers::new();
+        jobs::delivery::register(&mut handlers, m);
+        let clock = Clock::manual(queued_at());
+        let hour = std::time::Duration::from_secs(3600);
+        let worker = Worker::new("delivery").with_clock(clock.clone()).with_backoff(Backoff { base: hour, cap: hour });
+        let share_ends = queued_at() + Duration::seconds(30);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match run_next_job(&t.db, &handlers, &worker).await? {
+                Some(Outcome::Retrying { at, .. }) => {
+                    assert!(at <= share_ends, "retry at {at}, after the share ended at {share_ends}");
+                    clock.set(at);
+                }
+                Some(Outcome::Succeeded { .. }) => break,
+                other => panic!("unexpected {other:?}"),
+            }
+            assert!(attempts < 50, "never left Digital Post");
+        }
+        assert!(clock.now() <= share_ends);
+        let row = messages::get(&t.db, id).await?;
+        assert_eq!((row.status.as_str(), row.channel.as_deref()), ("sent", Some("email")));
+        assert_eq!(email.accepted.lock().unwrap().len(), 1, "sent once");
+        assert!(post.accepted.lock().unwrap().is_empty());
+    }
+
+    async fn a_receipt_that_comes_before_the_send_is_recorded_keeps_the_letter_delivered(t: TestDb) {
+        let id = message(&t.db, MessageKind::Invitation).await?;
+        let post: Arc<dyn Transport> = Arc::new(ReceiptFirst(t.db.clone()));
+        let mut m = messaging(&[]);
+        m.transports.insert(Channel::DigitalPost, post);
+        assert_eq!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::Done);
+        let row = messages::get(&t.db, id).await?;
+        assert_eq!((row.status.as_str(), row.channel.as_deref()), ("delivered", Some("digital_post")));
+        assert!(row.sent_at.is_some() && row.delivered_at.is_some());
     }
 }

@@ -221,7 +221,8 @@ pub async fn channels(
         (Channel::Sms, Arc::new(sms_client) as Arc<dyn Transport>),
     ]);
     let composer = TemplateComposer { tenant, portal_url: "https://korsbaek.test".into() };
-    let messaging = Messaging { transports, vault: vault(), composer: Arc::new(composer) };
+    let deadlines = Default::default();
+    let messaging = Messaging { transports, vault: vault(), composer: Arc::new(composer), deadlines };
     Ok((messaging, Sims { post, sms, smtp }))
 }
 

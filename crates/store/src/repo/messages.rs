@@ -259,6 +259,7 @@ pub enum SentWords {
 /// Records an attempt's outcome on the message.
 pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: DateTime<Utc>) -> Result<()> {
     let row = get(db, id).await?;
+    let sent = matches!(outcome, Outcome::Sent { .. });
     let now = now.trunc_subsecs(6);
     let mut active: message_log::ActiveModel = row.clone().into();
     active.updated_at = Set(now);
@@ -277,11 +278,7 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: 
                     active.sms_text = Set(text);
                 }
             }
-            // Digital Post may push its receipt before the send is recorded
-            // here: a letter already delivered stays delivered.
-            if row.status != status::DELIVERED {
-                active.status = Set(status::SENT.to_owned());
-            }
+            // The status is set below, unless a receipt came first.
             active.channel = Set(Some(channel));
             active.attempts = Set(row.attempts + 1);
             active.sent_at = Set(Some(now));
@@ -315,6 +312,22 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: 
         }
     }
     active.update(db).await.map_err(Error::db("recording a delivery attempt"))?;
+    if sent {
+        mark_sent(db, id).await?;
+    }
+    Ok(())
+}
+
+/// Marks a message sent in one statement that leaves a delivered one alone:
+/// Digital Post may push its receipt while the send is still being recorded.
+async fn mark_sent(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    message_log::Entity::update_many()
+        .col_expr(message_log::Column::Status, sea_orm::sea_query::Expr::value(status::SENT))
+        .filter(message_log::Column::Id.eq(id))
+        .filter(message_log::Column::Status.ne(status::DELIVERED))
+        .exec(db)
+        .await
+        .map_err(Error::db("marking a message sent"))?;
     Ok(())
 }
 
