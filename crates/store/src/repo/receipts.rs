@@ -126,3 +126,19 @@ pub async fn apply(db: &impl Conn, receipt: &Receipt, now: DateTime<Utc>) -> Res
     txn.commit().await.map_err(Error::db("committing a Digital Post receipt"))?;
     Ok(Applied::Recorded)
 }
+
+/// The newest receipt of each of these Digital Post letters (by message
+/// UUID), for the message log.
+pub async fn newest_of(
+    db: &impl ConnectionTrait,
+    message_uuids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, receipt::Model>> {
+    use sea_orm::QueryOrder;
+    let rows = receipt::Entity::find()
+        .filter(receipt::Column::MessageUuid.is_in(message_uuids.iter().copied()))
+        .order_by_asc(receipt::Column::ReceivedAt)
+        .all(db)
+        .await
+        .map_err(Error::db("reading Digital Post receipts"))?;
+    Ok(rows.into_iter().map(|r| (r.message_uuid, r)).collect())
+}

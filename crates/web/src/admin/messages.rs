@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::catalogue::render;
 use super::flash::redirect_with_flash;
+use super::participants::datetime;
 use super::{AdminUser, Chrome, Section};
 use crate::error::Result;
 use crate::state::AppState;
@@ -51,6 +52,11 @@ pub struct Line {
     pub channel: String,
     pub left: String,
     pub queued: String,
+    pub sent: String,
+    /// When it was delivered or given up.
+    pub ended: String,
+    /// The newest Digital Post receipt: its status and when it came.
+    pub receipt: String,
     pub last_error: String,
 }
 
@@ -93,20 +99,15 @@ pub async fn list(admin: AdminUser, Query(q): Query<LogQuery>) -> Result<Respons
     let number = q.page.unwrap_or(1).max(1);
     let paged = messages::list(admin.db(), &filter, Page { number, size: PAGE_SIZE }).await?;
     let pages = paged.pages();
+    let letters: Vec<Uuid> = paged.items.iter().map(|(m, _)| m.digital_post_message_id).collect();
+    let receipts = store::repo::receipts::newest_of(admin.db(), &letters).await?;
     let lines = paged
         .items
         .into_iter()
-        .map(|(m, name)| Line {
-            id: m.id,
-            participant: m.participant_id,
-            name,
-            kind: MessageKind::parse(&m.kind).map(MessageKind::label).unwrap_or("Ukendt"),
-            status: status_label(&m.status),
-            failed: m.status == status::FAILED,
-            channel: m.channel.as_deref().map(channel_labels).unwrap_or_default(),
-            left: channel_labels(&m.channels_tried),
-            queued: m.queued_at.format("%d-%m-%Y %H:%M").to_string(),
-            last_error: m.last_error.unwrap_or_default(),
+        .map(|(m, name)| {
+            let receipt = receipts.get(&m.digital_post_message_id);
+            let receipt = receipt.map(|r| format!("{} {}", r.status, datetime(&r.received_at))).unwrap_or_default();
+            line(m, name, receipt)
         })
         .collect();
     let statuses = [status::QUEUED, status::SENT, status::DELIVERED, status::FELL_BACK, status::FAILED]
@@ -126,6 +127,25 @@ pub async fn list(admin: AdminUser, Query(q): Query<LogQuery>) -> Result<Respons
         query,
     };
     render(&page, StatusCode::OK)
+}
+
+fn line(m: store::entity::message_log::Model, name: String, receipt: String) -> Line {
+    let time = |at: Option<chrono::DateTime<Utc>>| at.as_ref().map(datetime).unwrap_or_default();
+    Line {
+        id: m.id,
+        participant: m.participant_id,
+        name,
+        kind: MessageKind::parse(&m.kind).map(MessageKind::label).unwrap_or("Ukendt"),
+        status: status_label(&m.status),
+        failed: m.status == status::FAILED,
+        channel: m.channel.as_deref().map(channel_labels).unwrap_or_default(),
+        left: channel_labels(&m.channels_tried),
+        queued: datetime(&m.queued_at),
+        sent: time(m.sent_at),
+        ended: time(m.delivered_at.or(m.failed_at)),
+        receipt,
+        last_error: m.last_error.unwrap_or_default(),
+    }
 }
 
 pub async fn send_again(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {

@@ -1,5 +1,5 @@
-//! The message log in the admin app: filters, "kan ikke kontaktes" and
-//! sending a failed message again.
+//! The message log in the admin app: filters, "kan ikke kontaktes",
+//! sending a failed message again, and each message's times and receipt.
 
 use chrono::Utc;
 use domain::{AdminRole, MessageKind};
@@ -39,5 +39,34 @@ store_tests! {
         let reader = app.sign_in(AdminRole::Reader).await?;
         let html = page(reader.get(app.url("/admin/messages?status=failed")).send().await?, 200).await?;
         assert!(!html.contains("Send igen"));
+    }
+
+    async fn a_delivered_letter_shows_when_it_went_and_its_receipt(t: TestDb) {
+        use chrono::TimeZone;
+        let app = TestApp::start(t).await?;
+        let db = app.db();
+        let anna = participant(db, "Anna").await?;
+        let queued = Queued { participant: anna, election: None, seat: None, kind: MessageKind::Invitation };
+        // 10:00 UTC in November is 11:00 in Denmark.
+        let at = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
+        let id = messages::queue(db, queued, "digital_post,email", at).await?;
+        let words = messages::SentWords::Letter { subject: "Invitation".into(), body: "Hej".into() };
+        messages::record(db, id, Outcome::Sent { channel: "digital_post".into(), reference: None, words }, at).await?;
+        let letter = messages::get(db, id).await?.digital_post_message_id;
+        for (besked, text, minutes) in [("b1", "Modtaget Digital Post", 1), ("b2", "Afleveret Digital Post", 2)] {
+            let receipt = store::repo::receipts::Receipt {
+                besked_id: besked.into(),
+                message_uuid: letter,
+                status_text: text.into(),
+                detail: String::new(),
+            };
+            store::repo::receipts::apply(db, &receipt, at + chrono::Duration::minutes(minutes)).await?;
+        }
+
+        let client = app.sign_in(AdminRole::Reader).await?;
+        let html = page(client.get(app.url("/admin/messages")).send().await?, 200).await?;
+        assert!(html.contains("<td>Leveret 27-11-2026 11:02</td><td>Digital Post</td><td>27-11-2026 11:00</td>"), "{html}");
+        assert!(html.contains("<td>Afleveret Digital Post 27-11-2026 11:02</td>"), "the newest receipt: {html}");
+        assert!(!html.contains("Modtaget Digital Post"), "{html}");
     }
 }
