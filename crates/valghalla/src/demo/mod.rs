@@ -71,7 +71,7 @@ pub async fn run(addr: SocketAddr, data_dir: &Path, cpr_persons: Option<&Path>) 
     println!("SMS (gateway-simulator): {sms}/sms (beskeder: {sms}/__sim/sms/messages)");
     let smtp = &smtp_sim.control_url;
     println!("E-mail (SMTP-simulator): {} (e-mails: {smtp}/__sim/smtp/messages)", smtp_sim.smtp_url);
-    println!();
+    print_messaging(&base, &post_sim_url, waiting_invitations(&tenant.db).await);
     let served = crate::tenants::serve_on(listener, None, state).await;
     let _ = stop.send(true);
     drop(idp);
@@ -142,7 +142,49 @@ fn messaging_config(
             resilience: Default::default(),
         }),
         receipt_senders: Vec::new(),
+        deadlines: demo_deadlines(),
     })
+}
+
+/// How long a demo message may take in all: a third of it per channel, so
+/// "Digital Post down → e-mail or SMS" takes half a minute, not the hours a
+/// municipality gives it (`[tenants.X.messaging.deadlines]`).
+const DEMO_DEADLINE: &str = "90s";
+
+fn demo_deadlines() -> std::collections::BTreeMap<String, String> {
+    domain::MessageKind::ALL.into_iter().map(|kind| (kind.as_str().to_owned(), DEMO_DEADLINE.to_owned())).collect()
+}
+
+/// Invited seats whose invitation has not been sent (it goes on activation).
+async fn waiting_invitations(db: &sea_orm::DatabaseConnection) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use store::entity::seats;
+    seats::Entity::find()
+        .filter(seats::Column::State.eq("invited"))
+        .filter(seats::Column::InvitationSent.eq(false))
+        .count(db)
+        .await
+        .unwrap_or(0)
+}
+
+fn print_messaging(base: &str, post: &str, waiting: u64) {
+    println!();
+    println!("Beskeder: valgets rækkefølge (Digital Post → e-mail → SMS), alle kanaler er simulatorer.");
+    if waiting > 0 {
+        println!("  {waiting} invitationer venter: aktivér valget (Valg → valget → Aktivér) for at sende dem.");
+    }
+    println!("  beskedlog:       {base}/admin/messages");
+    println!("  kvitteringer:    {base}/digitalpost/receipts (Digital Post-simulatoren sender dem selv)");
+    println!(
+        "  frister:         {DEMO_DEADLINE} pr. besked, en tredjedel pr. kanal (i drift 12–48 timer: \
+         [tenants.X.messaging.deadlines])"
+    );
+    println!(
+        "  Digital Post ned: curl -X POST -H 'content-type: application/json' -d '{{\"kind\":\"down\"}}' \
+         {post}/__sim/faults"
+    );
+    println!("  og op igen:       curl -X DELETE {post}/__sim/faults");
+    println!();
 }
 
 /// SF1520 at the simulator (plain http on the loopback), then the local copy.

@@ -7,7 +7,9 @@
 //! Journeys: an admin signs in through the simulated FK IdP and reaches the
 //! election list; a participant signs in through the simulated NemLog-in and
 //! reaches "Mine opgaver"; the fallback (FK down → switch on → MitID sign-in
-//! with the last FK roles → switch off → refused).
+//! with the last FK roles → switch off → refused); activating the election
+//! delivers every message through the channel simulators, and with Digital
+//! Post down a group message arrives by the next channel (`messages`).
 //! The participant journeys: the secretariat distributes seats and invites,
 //! the participant accepts (`invitation`); signing up through a team link
 //! (`signup`); cancelling before the lock period and being refused inside it
@@ -16,6 +18,7 @@
 mod admin;
 mod cancel;
 mod invitation;
+mod messages;
 mod responsible;
 mod signup;
 mod steps;

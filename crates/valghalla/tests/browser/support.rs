@@ -183,3 +183,11 @@ pub async fn sim(idp: &str, method: &str, path: &str, body: Value) {
     let request = if method == "POST" { client.post(url).json(&body) } else { client.delete(url) };
     assert!(request.send().await.expect("simulator control API").status().is_success());
 }
+
+/// A simulator's control API answer as JSON, e.g. `/__sim/digitalpost/letters`.
+pub async fn sim_get(base: &str, path: &str) -> Value {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let response = reqwest::get(format!("{base}{path}")).await.expect("simulator control API");
+    assert!(response.status().is_success(), "GET {base}{path}: {}", response.status());
+    response.json().await.expect("JSON from the simulator")
+}

@@ -2,12 +2,14 @@
 //! election (of one of the three standard types the migrations seed), 4 areas, 12 work locations,
 //! 6 teams, the usual task types, seats, three admins (FK identities of the
 //! simulated IdP, one with a linked MitID), three citizens who can sign in to
-//! the portal, and about 200 participants with fictional CPR numbers.
+//! the portal, about 200 participants with fictional CPR numbers, and
+//! invitations waiting for the election to be activated.
 //!
 //! Master data is written through the entities directly: it is fixed,
 //! known-good data, and seeding must not depend on form validation.
 
 mod citizens;
+mod invitations;
 mod people;
 
 pub use citizens::{CITIZENS, Part};
@@ -82,7 +84,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection, vault: &store::crypto::CprVa
     seed_seats(&txn, election, election_date, &location_ids, &team_ids, &task_type_ids).await?;
     people::seed_admins(&txn, vault, super::idp::ANNA_CPR).await?;
     citizens::seed_citizens(&txn, vault, team_ids[0], location_ids[0]).await?;
-    people::seed_participants(&txn, vault, &team_ids, Utc::now().date_naive()).await?;
+    let people = people::seed_participants(&txn, vault, &team_ids, Utc::now().date_naive()).await?;
+    invitations::seed_waiting(&txn, election, &people).await?;
     txn.commit().await.context("committing the demo seed")?;
     Ok(true)
 }

@@ -144,6 +144,15 @@ pub async fn seed_admins(
     Ok(())
 }
 
+/// A participant as seeded: what choosing whom to invite needs.
+pub struct Seeded {
+    pub id: uuid::Uuid,
+    pub team: uuid::Uuid,
+    pub exempt_digital_post: bool,
+    /// Has an e-mail address or a mobile number: reachable without Digital Post.
+    pub has_contact: bool,
+}
+
 /// Creates the participants through the repository, so their CPR numbers are
 /// encrypted and hashed like any other, and puts each in one team.
 pub async fn seed_participants(
@@ -151,10 +160,11 @@ pub async fn seed_participants(
     vault: &store::crypto::CprVault,
     team_ids: &[uuid::Uuid],
     today: NaiveDate,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<Seeded>> {
     use sea_orm::{ActiveModelTrait, Set};
     use store::repo::participants::{Contact, CprData, NewParticipant, ValidationState, create};
     let people = generate(200, today);
+    let mut seeded = Vec::with_capacity(people.len());
     for p in &people {
         let data = CprData {
             first_name: p.first_name.clone(),
@@ -192,8 +202,14 @@ pub async fn seed_participants(
         }
         .insert(db)
         .await?;
+        seeded.push(Seeded {
+            id: participant.id,
+            team: team_ids[p.team],
+            exempt_digital_post: p.exempt_digital_post,
+            has_contact: p.mobile.is_some() || p.email.is_some(),
+        });
     }
-    Ok(people.len())
+    Ok(seeded)
 }
 
 #[cfg(test)]
