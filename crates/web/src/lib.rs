@@ -15,6 +15,7 @@ pub mod digital_post;
 pub mod error;
 pub mod forms;
 pub mod ops;
+pub mod plain_text;
 pub mod portal;
 pub mod security;
 pub mod state;
@@ -32,7 +33,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(assets::routes())
         .merge(digital_post::routes())
-        .merge(portal::routes())
+        .merge(portal::routes().layer(axum::middleware::from_fn_with_state(state.clone(), portal::content::footer)))
         .nest("/admin", admin::routes())
         // The nested home page is "/admin"; people type the slash too.
         .route("/admin/", axum::routing::get(|| async { axum::response::Redirect::permanent("/admin") }))

@@ -85,3 +85,6 @@ mod profile;
 
 #[path = "web/language.rs"]
 mod language;
+
+#[path = "web/web_pages.rs"]
+mod web_pages;

@@ -20,6 +20,7 @@ pub enum Section {
     TaskTypes,
     Diets,
     Templates,
+    WebPages,
     Participants,
     Messages,
     AuditLog,
@@ -45,6 +46,7 @@ const MENU: &[(Section, &str, &str)] = &[
     (Section::TaskTypes, "/admin/task-types", "Opgavetyper"),
     (Section::Diets, "/admin/diets", "Specialkost"),
     (Section::Templates, "/admin/templates", "Beskedskabeloner"),
+    (Section::WebPages, "/admin/web-pages", "Websider"),
     (Section::AuditLog, "/admin/audit-log", "Revisionslog"),
     (Section::Status, "/admin/status", "Status"),
 ];

@@ -24,6 +24,7 @@ pub mod task_types;
 pub mod tasks;
 pub mod teams;
 pub mod templates;
+pub mod web_pages;
 pub mod work_locations;
 
 use axum::Router;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tasks::routes())
         .merge(teams::routes())
         .merge(templates::routes())
+        .merge(web_pages::routes())
         .merge(work_locations::routes())
         .merge(participants::routes())
         .merge(messages::routes())

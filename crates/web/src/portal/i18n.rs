@@ -535,6 +535,28 @@ texts! {
     "I alt" => "Total",
     "Alder" => "Age",
     "{alder} år" => "{alder} years",
+    // Content pages (FAQ, Kontakt os, privacy) and the footer linking them.
+    "Mere information" => "More information",
+    "Ofte stillede spørgsmål" => "Frequently asked questions",
+    "Kontakt os" => "Contact us",
+    "Telefon" => "Phone",
+    "Sikker post" => "Secure mail",
+    "Skriv sikkert til os med Digital Post" => "Write to us securely with Digital Post",
+    "Har du spørgsmål om valget eller om din opgave, så kontakt valgsekretariatet i {kommune}." => {
+        "If you have questions about the election or your task, contact the election office in {kommune}."
+    },
+    "Hvad laver en valgtilforordnet?\nDu hjælper på et valgsted på valgdagen: tager imod vælgerne, hjælper ved stemmeafgivningen og tæller stemmerne op, når valgstedet lukker." => {
+        "What does an election worker do?\nYou help at a polling station on election day: you welcome the voters, \
+         help with the voting and count the votes when the polling station closes."
+    },
+    "Hvordan svarer jeg på en invitation?\nBrug linket i beskeden, du har fået, og log ind med MitID. Du kan også se dine opgaver under Mine opgaver." => {
+        "How do I answer an invitation?\nUse the link in the message you received and sign in with MitID. You can \
+         also see your tasks under My tasks."
+    },
+    "Kan jeg melde fra?\nDu kan afmelde en opgave under Mine opgaver indtil fristen, der står ved opgaven. Derefter skal du kontakte kommunen." => {
+        "Can I cancel?\nYou can cancel a task under My tasks until the deadline shown with the task. After that, \
+         contact the municipality."
+    },
 }
 
 #[cfg(test)]

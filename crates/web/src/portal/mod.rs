@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod calendar;
+pub mod content;
 pub mod i18n;
 pub mod invitation;
 pub mod my_tasks;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(front_page))
         .merge(auth::routes())
         .merge(pages::routes())
+        .merge(content::routes())
         .merge(responsible::routes())
         .merge(read_only::routes())
         .merge(invitation::routes())
@@ -119,7 +121,7 @@ impl FromRequestParts<AppState> for MaybeCitizen {
 struct FrontPage {
     chrome: PortalChrome,
     title: String,
-    body: String,
+    text: crate::plain_text::PlainText,
     logged_out: bool,
 }
 
@@ -137,21 +139,12 @@ async fn front_page(
     lang: i18n::Lang,
     Query(query): Query<FrontQuery>,
 ) -> Result<Html<String>> {
-    let page = store::repo::web_pages::get(&tenant.db, "front").await?;
     let chrome = match &citizen.0 {
         Some(c) => PortalChrome::of(c),
         None => PortalChrome::anonymous(&tenant.name).in_lang(lang),
     };
-    let (title, body) = match page {
-        Some(p) if !p.title.trim().is_empty() => (p.title, p.body),
-        _ => (
-            chrome.fill("Bliv valgtilforordnet i {kommune}", &[("kommune", &tenant.name)]),
-            chrome
-                .t("Hjælp til ved valget: tag imod vælgerne, hjælp ved stemmeafgivningen og tæl stemmerne op. Har \
-                    du fået en invitation, kan du svare på den via linket i beskeden.")
-                .to_owned(),
-        ),
-    };
-    let page = FrontPage { chrome, title, body, logged_out: query.logged_out.is_some() };
+    let shown = content::shown(&tenant.db, content::Page::Front, &tenant.name, chrome.lang).await?;
+    let shown = shown.ok_or(Error::NotFound)?;
+    let page = FrontPage { chrome, title: shown.title, text: shown.text, logged_out: query.logged_out.is_some() };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }

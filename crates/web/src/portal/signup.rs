@@ -26,6 +26,7 @@ use store::repo::{Actor, begin_write, portal};
 use uuid::Uuid;
 
 use super::auth::Citizen;
+use super::content::{self, Page};
 use super::i18n::Lang;
 use super::invitation::{ResultPage, answer_page};
 use super::profile::consent_until;
@@ -129,12 +130,6 @@ struct Shown {
     birth_date: String,
 }
 
-/// A page of text the municipality may have written, or our default.
-struct Statement {
-    title: String,
-    body: String,
-}
-
 #[derive(Template)]
 #[template(path = "portal/signup.html")]
 struct SignupPage {
@@ -146,9 +141,9 @@ struct SignupPage {
     form: SignupForm,
     errors: FieldErrors,
     diets: Vec<(Uuid, String, bool)>,
-    privacy: Statement,
+    privacy: content::Shown,
     /// The declaration of consent, unless the municipality switched it off.
-    consent: Option<Statement>,
+    consent: Option<content::Shown>,
     /// Until when a consent given now lasts, as shown.
     consent_until: String,
 }
@@ -198,51 +193,16 @@ async fn render(
         form,
         errors,
         diets,
-        privacy: privacy(citizen).await?,
-        consent: consent(citizen, until).await?,
+        privacy: statement(citizen, Page::Privacy).await?.ok_or(Error::NotFound)?,
+        consent: statement(citizen, Page::Consent).await?,
         consent_until: until.format("%d-%m-%Y").to_string(),
     };
     Ok((status, Html(page.render().map_err(anyhow::Error::from)?)).into_response())
 }
 
-/// The municipality's privacy statement, or a plain default until they have written one.
-async fn privacy(citizen: &Citizen) -> Result<Statement> {
-    match store::repo::web_pages::get(&citizen.tenant.db, "privacy").await? {
-        Some(p) if !p.body.trim().is_empty() => Ok(Statement { title: p.title, body: p.body }),
-        _ => Ok(Statement {
-            title: citizen.lang.t("Privatlivserklæring").to_owned(),
-            body: citizen.lang.fill(
-                "{kommune} behandler dine oplysninger for at kunne bemande valget. Oplysningerne hentes fra CPR \
-                 og slettes efter reglerne for opbevaring.",
-                [("kommune", &citizen.tenant.name)],
-            ),
-        }),
-    }
-}
-
-/// The declaration of consent (reference §2.4: the municipality writes it and
-/// may switch it off); our default until they have written one.
-async fn consent(citizen: &Citizen, until: NaiveDate) -> Result<Option<Statement>> {
-    let lang = citizen.lang;
-    let page = store::repo::web_pages::get(&citizen.tenant.db, "consent").await?;
-    let (title, body) = match page {
-        Some(p) if !p.active => return Ok(None),
-        Some(p) => (p.title, p.body),
-        None => (String::new(), String::new()),
-    };
-    let title = if title.trim().is_empty() { lang.t("Samtykkeerklæring").to_owned() } else { title };
-    let body = if body.trim().is_empty() {
-        let date = until.format("%d-%m-%Y").to_string();
-        lang.fill(
-            "Jeg giver samtykke til, at {kommune} gemmer mine oplysninger til og med {dato}, så kommunen kan \
-             spørge mig, om jeg vil hjælpe ved kommende valg. Jeg kan til enhver tid trække samtykket tilbage \
-             under Min profil.",
-            [("kommune", &citizen.tenant.name), ("dato", &date)],
-        )
-    } else {
-        body
-    };
-    Ok(Some(Statement { title, body }))
+/// The privacy statement or the declaration of consent (reference §2.4).
+async fn statement(citizen: &Citizen, page: Page) -> Result<Option<content::Shown>> {
+    content::shown(&citizen.tenant.db, page, &citizen.tenant.name, citizen.lang).await
 }
 
 fn shown(answer: &CprAnswer, lang: Lang) -> Shown {
@@ -354,7 +314,7 @@ pub(super) async fn register(
     let mut errors = FieldErrors::new();
     let contact = parse_contact(&form, &mut errors);
     let until = consent_until(Utc::now().date_naive());
-    let asked = consent(citizen, until).await?.is_some();
+    let asked = statement(citizen, Page::Consent).await?.is_some();
     if asked && !form.consent {
         errors.add("consent", "Sæt kryds for at give dit samtykke. Uden samtykke kan du ikke blive tilmeldt.");
     }

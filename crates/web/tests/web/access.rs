@@ -80,6 +80,9 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/admin/templates/elections/{id}", Edit),
     ("POST", "/admin/templates/{id}/files", Edit),
     ("POST", "/admin/templates/{id}/files/{file}/delete", Edit),
+    ("GET", "/admin/web-pages", Read),
+    ("GET", "/admin/web-pages/{key}/edit", Edit),
+    ("POST", "/admin/web-pages/{key}/edit", Edit),
     ("GET", "/admin/election-types", Read),
     ("GET", "/admin/election-types/new", Edit),
     ("POST", "/admin/election-types/new", Edit),
@@ -168,6 +171,10 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Portal.
     ("GET", "/", Public),
     ("GET", "/login", Public),
+    // Portal: the content pages the municipality writes.
+    ("GET", "/faq", Public),
+    ("GET", "/kontakt-os", Public),
+    ("GET", "/privatlivspolitik", Public),
     ("GET", "/saml/metadata", Public),
     ("POST", "/saml/acs", Public),
     ("GET", "/saml/slo", Public),

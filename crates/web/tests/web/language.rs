@@ -147,6 +147,10 @@ store::store_tests! {
         let anonymous = in_english(&app, app.anonymous()).await?;
         assert_english("front page", &english_page(&anonymous, &app, "/", 200).await?, &content);
         assert_english("signed out", &english_page(&anonymous, &app, "/?logget-ud=1", 200).await?, &content);
+        for path in ["/faq", "/kontakt-os", "/privatlivspolitik"] {
+            assert_english(path, &english_page(&anonymous, &app, path, 200).await?, &content);
+            assert_english(path, &english_page(&client, &app, path, 200).await?, &content);
+        }
         assert_english("invitation, anonymous", &english_page(&anonymous, &app, &invitation, 200).await?, &content);
         assert_english("invitation", &english_page(&client, &app, &invitation, 200).await?, &content);
         assert_english("my tasks, invited", &english_page(&client, &app, "/mine-opgaver", 200).await?, &content);
