@@ -57,7 +57,8 @@ async fn distribute_invite_accept() {
     let seats = wait_for_text(&client, "Opgaver (1)").await;
     assert!(seats.contains("Ubesvaret") && seats.contains("Karen Testesen"), "{seats}");
 
-    // Karen signs in with MitID and finds the invitation among her tasks.
+    // Karen signs in with MitID and finds the invitation among her tasks; its
+    // address is the one her message carries (the Digital Post simulator keeps no letter text).
     citizen_signs_in(&client, &demo, "karen").await;
     let mine = text(&client).await;
     assert!(mine.contains("Inviteret – mangler dit svar") && mine.contains("Fintæller"), "{mine}");
@@ -66,11 +67,17 @@ async fn distribute_invite_accept() {
     let invitation = action.trim_end_matches("/accepter");
     assert!(invitation.starts_with("/opgaver/invitation/"), "{invitation}");
 
-    // She opens the invitation (the page its message links to) and says yes.
+    // Signed out, she opens the invitation as its message links to it, signs in on the way and says yes.
+    citizen_signs_out(&client, &demo).await;
     client.goto(&format!("{base}{invitation}")).await.unwrap();
     let page = wait_for_text(&client, "Du er inviteret til en opgave").await;
     assert!(page.contains("Korsbæk Skole") && page.contains("Fintæller"), "{page}");
-    axe(&client, "the invitation page").await;
+    axe(&client, "the invitation page, signed out").await;
+    click(&client, Locator::Css("main a[href^='/login?next=']")).await;
+    pick(&client, &demo.idp, "karen").await;
+    wait_for_url(&client, &format!("{base}{invitation}")).await;
+    wait_for_text(&client, "Du er inviteret til en opgave").await;
+    axe(&client, "the invitation page, signed in").await;
     click(&client, Locator::Css(&format!("form[action='{invitation}/accepter'] button"))).await;
     let done = wait_for_text(&client, "Tak – du har sagt ja").await;
     assert!(done.contains("Fintæller"), "{done}");
