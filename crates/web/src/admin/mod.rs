@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 mod catalogue;
 pub mod chrome;
+pub mod contact_info;
 pub mod cpr_review;
 pub mod diets;
 pub mod election_types;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(teams::routes())
         .merge(templates::routes())
         .merge(web_pages::routes())
+        .merge(contact_info::routes())
         .merge(work_locations::routes())
         .merge(participants::routes())
         .merge(messages::routes())

@@ -63,6 +63,7 @@ struct Row {
 struct ListPage {
     chrome: Chrome,
     rows: Vec<Row>,
+    contact: store::entity::contact_information::Model,
 }
 
 async fn list(admin: AdminUser) -> Result<Response> {
@@ -85,7 +86,8 @@ async fn list(admin: AdminUser) -> Result<Response> {
             }
         })
         .collect();
-    render(&ListPage { chrome: admin.chrome(Section::WebPages), rows }, StatusCode::OK)
+    let contact = store::repo::contact_information::get(admin.db()).await?;
+    render(&ListPage { chrome: admin.chrome(Section::WebPages), rows, contact }, StatusCode::OK)
 }
 
 /// The form as posted.

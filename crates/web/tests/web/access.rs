@@ -83,6 +83,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/web-pages", Read),
     ("GET", "/admin/web-pages/{key}/edit", Edit),
     ("POST", "/admin/web-pages/{key}/edit", Edit),
+    ("GET", "/admin/web-pages/contact-information", Edit),
+    ("POST", "/admin/web-pages/contact-information", Edit),
     ("GET", "/admin/election-types", Read),
     ("GET", "/admin/election-types/new", Edit),
     ("POST", "/admin/election-types/new", Edit),

@@ -6,8 +6,7 @@
 use domain::AdminRole;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use store::entity::audit_log;
-use store::repo::contact_information::{self, ContactInformation};
-use store::repo::{Actor, web_pages};
+use store::repo::{contact_information, web_pages};
 
 use crate::support::{TestApp, location, page};
 
@@ -120,25 +119,50 @@ store::store_tests! {
         assert!(web_pages::get(app.db(), "faq").await?.is_none());
     }
 
-    async fn the_contact_page_shows_the_secretariats_contact_information(t: TestDb) {
+    async fn the_secretariat_edits_the_contact_information_the_contact_page_shows(t: TestDb) {
         let app = TestApp::start(t).await?;
-        let info = ContactInformation {
-            municipality_name: "Korsbæk Kommune".into(),
-            department: "Valgsekretariatet, Rådhuset".into(),
-            address: "Torvet 1".into(),
-            postal_code: Some(domain::PostalCode::parse("4000")?),
-            city: "Korsbæk".into(),
-            phone: "+45 12 34 56 78".into(),
-            email: Some(domain::Email::parse("valg@korsbaek.dk")?),
-            digital_post_url: "https://post.borger.dk/korsbaek".into(),
-            logo_file_id: None,
-        };
-        contact_information::set(app.db(), &Actor::system(), info).await?;
+        let client = app.sign_in(AdminRole::Secretariat).await?;
+        let path = app.url("/admin/web-pages/contact-information");
+        let mut form = vec![
+            ("municipality_name", "Korsbæk Kommune"),
+            ("department", "Valgsekretariatet, Rådhuset"),
+            ("address", "Torvet 1"),
+            ("postal_code", "40"),
+            ("city", "Korsbæk"),
+            ("phone", "ring +45 12 34 56 78"),
+            ("email", ""),
+            ("digital_post_url", "http://post.borger.dk/korsbaek"),
+        ];
+        let refused = page(client.post(&path).form(&form).send().await?, 422).await?;
+        for message in [
+            "Postnummeret skal være 4 cifre",
+            "Telefonnummeret må kun indeholde cifre, mellemrum, + og -",
+            "Skriv hele adressen, der begynder med https://",
+        ] {
+            assert!(refused.contains(message), "{message}: {refused}");
+        }
+        assert!(refused.contains("value=\"Valgsekretariatet, Rådhuset\""), "what was typed stays: {refused}");
+        assert!(contact_information::get(app.db()).await?.department.is_empty(), "nothing saved");
+        form[7].1 = "";
+        let neither = page(client.post(&path).form(&form).send().await?, 422).await?;
+        assert!(neither.contains("Udfyld e-mail eller et link til sikker post med Digital Post"), "{neither}");
+        form[3].1 = "4000";
+        form[5].1 = "+45 12 34 56 78";
+        form[6].1 = "valg@korsbaek.dk";
+        form[7].1 = "https://post.borger.dk/korsbaek";
+        let saved = client.post(&path).form(&form).send().await?;
+        assert_eq!((saved.status().as_u16(), location(&saved)), (303, "/admin/web-pages".to_owned()));
+        let list = page(client.get(app.url("/admin/web-pages")).send().await?, 200).await?;
+        assert!(list.contains("Valgsekretariatet, Rådhuset") && list.contains("Torvet 1, 4000 Korsbæk"), "{list}");
         let shown = portal(&app, "/kontakt-os", 200).await?;
         assert!(shown.contains("Valgsekretariatet, Rådhuset<br>") && shown.contains("4000 Korsbæk"), "{shown}");
         assert!(shown.contains("Telefon: <a href=\"tel:+4512345678\">+45 12 34 56 78</a>"), "{shown}");
         assert!(shown.contains("E-mail: <a href=\"mailto:valg@korsbaek.dk\">valg@korsbaek.dk</a>"), "{shown}");
-        assert!(shown.contains("<a href=\"https://post.borger.dk/korsbaek\">Skriv sikkert til os med Digital Post</a>"), "{shown}");
-        assert!(shown.contains("kontakt valgsekretariatet i "), "the default text first: {shown}");
+        let secure = "<a href=\"https://post.borger.dk/korsbaek\">Skriv sikkert til os med Digital Post</a>";
+        assert!(shown.contains(secure) && shown.contains("kontakt valgsekretariatet i "), "{shown}");
+        // Readers may not open the form.
+        let reader = app.sign_in(AdminRole::Reader).await?;
+        assert_eq!(reader.get(&path).send().await?.status(), 403);
+        assert_eq!(reader.post(&path).form(&form).send().await?.status(), 403);
     }
 }
