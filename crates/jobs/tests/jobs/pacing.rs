@@ -17,8 +17,9 @@ use store::repo::messages::status;
 
 use super::drill;
 
-const PEOPLE: usize = 40;
+/// The gateway simulator's limit a second, and a batch of two seconds' worth.
 const LIMIT: u32 = 20;
+const PEOPLE: usize = 40;
 
 /// Every message goes by SMS: the other channels are not set up.
 fn sms_only(mut messaging: Messaging, per_second: Option<f64>) -> Messaging {
@@ -28,11 +29,15 @@ fn sms_only(mut messaging: Messaging, per_second: Option<f64>) -> Messaging {
     messaging
 }
 
-/// Activates an election of [`PEOPLE`] and runs 8 runner tasks until the
-/// simulator has every SMS (or 60 s pass).
-async fn deliver_all(db: &DatabaseConnection, per_second: Option<f64>) -> anyhow::Result<drill::Sims> {
-    let election = drill::election(db, PEOPLE).await?;
-    let sms = simulators::sms::SmsSimConfig { rate_limit_per_second: Some(LIMIT), ..Default::default() };
+/// Activates an election of `people` and runs 8 runner tasks until every
+/// message is sent (or 60 s pass), the simulator taking `limit` a second.
+async fn deliver_all(
+    db: &DatabaseConnection,
+    (people, limit): (usize, u32),
+    per_second: Option<f64>,
+) -> anyhow::Result<drill::Sims> {
+    let election = drill::election(db, people).await?;
+    let sms = simulators::sms::SmsSimConfig { rate_limit_per_second: Some(limit), ..Default::default() };
     let (messaging, sims) = drill::channels(db, sms).await?;
     let messaging = sms_only(messaging, per_second);
     store::repo::elections::activate(db, &store::repo::Actor::system(), election).await?;
@@ -44,7 +49,7 @@ async fn deliver_all(db: &DatabaseConnection, per_second: Option<f64>) -> anyhow
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(runner.run(stopped));
     let started = Instant::now();
-    while !all_sent(db).await? && started.elapsed() < Duration::from_secs(60) {
+    while !all_sent(db, people).await? && started.elapsed() < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let _ = stop.send(true);
@@ -52,18 +57,18 @@ async fn deliver_all(db: &DatabaseConnection, per_second: Option<f64>) -> anyhow
     Ok(sims)
 }
 
-async fn all_sent(db: &DatabaseConnection) -> anyhow::Result<bool> {
+async fn all_sent(db: &DatabaseConnection, people: usize) -> anyhow::Result<bool> {
     let rows = message_log::Entity::find().all(db).await?;
-    Ok(rows.len() == PEOPLE && rows.iter().all(|m| m.status == status::SENT))
+    Ok(rows.len() == people && rows.iter().all(|m| m.status == status::SENT))
 }
 
 /// One SMS per message and person, each row sent once with its text kept.
-async fn none_lost_none_twice(db: &DatabaseConnection, sims: &drill::Sims) -> anyhow::Result<()> {
+async fn none_lost_none_twice(db: &DatabaseConnection, sims: &drill::Sims, people: usize) -> anyhow::Result<()> {
     let sent = sims.sms.messages();
-    assert_eq!(sent.len(), PEOPLE, "every message arrives once");
+    assert_eq!(sent.len(), people, "every message arrives once");
     let ids: BTreeSet<_> = sent.iter().map(|m| m.messageid.clone()).collect();
     let numbers: BTreeSet<_> = sent.iter().map(|m| m.to.clone()).collect();
-    assert_eq!((ids.len(), numbers.len()), (PEOPLE, PEOPLE), "no messageid or number twice");
+    assert_eq!((ids.len(), numbers.len()), (people, people), "no messageid or number twice");
     for row in message_log::Entity::find().all(db).await? {
         assert_eq!(row.status, status::SENT);
         assert_eq!(row.channel.as_deref(), Some("sms"));
@@ -80,15 +85,16 @@ async fn none_lost_none_twice(db: &DatabaseConnection, sims: &drill::Sims) -> an
 
 store::store_tests! {
     async fn paced_sms_meet_the_gateway_limit_with_no_429(t: TestDb) {
-        let sims = deliver_all(&t.db, Some(f64::from(LIMIT))).await?;
-        none_lost_none_twice(&t.db, &sims).await?;
+        let sims = deliver_all(&t.db, (PEOPLE, LIMIT), Some(f64::from(LIMIT))).await?;
+        none_lost_none_twice(&t.db, &sims, PEOPLE).await?;
         // Evenly spaced sends; network jitter may still let one in a few through early.
         assert!(sims.sms.throttled() <= 2, "{} answers were 429", sims.sms.throttled());
     }
 
     async fn unpaced_sms_wait_out_each_429_without_failing(t: TestDb) {
-        let sims = deliver_all(&t.db, None).await?;
+        // Two a second: the eight tasks' first sends alone meet the limit.
+        let sims = deliver_all(&t.db, (12, 2), None).await?;
         assert!(sims.sms.throttled() > 0, "eight tasks unpaced run into the limit");
-        none_lost_none_twice(&t.db, &sims).await?;
+        none_lost_none_twice(&t.db, &sims, 12).await?;
     }
 }
