@@ -192,6 +192,8 @@ store_tests! {
         ]);
         let html = post_ok(&client, &app, &links, &task, &links).await?;
         assert!(html.contains("/tilmelding/hold/") && html.contains("/tilmelding/opgave/"), "{html}");
+        // The portal has a host of its own here: the links point there, over https.
+        assert!(html.contains("https://korsbaek.test/tilmelding/hold/"), "{html}");
         let made = store::repo::links::list(db, Some(of.election), None).await?;
         assert_eq!(made.len(), 2);
         let token = made[0].token.clone();

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::admin::catalogue::render;
 use crate::admin::flash::redirect_with_flash;
 use crate::admin::{AdminUser, Chrome, Section};
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 pub struct LinkView {
     pub id: Uuid,
@@ -51,7 +52,25 @@ fn portal_path(target: &LinkTarget, token: &str) -> String {
     }
 }
 
-pub async fn list(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
+/// Where the links staff copy open: the portal's own host over https, or —
+/// when the admin app shares its host (the demo on `localhost:PORT`) — the
+/// origin this page was asked at, port included.
+fn portal_origin(admin: &AdminUser, state: &AppState, headers: &HeaderMap) -> String {
+    let tenant = &admin.tenant;
+    if tenant.admin_host != tenant.portal_host {
+        return format!("https://{}", tenant.portal_host);
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(&tenant.portal_host);
+    let scheme = if state.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    admin: AdminUser,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
     let db = admin.db();
     let election = store::repo::elections::get(db, id).await?.ok_or(Error::NotFound)?;
     let detail = store::repo::elections::detail(db, id).await?;
@@ -63,7 +82,7 @@ pub async fn list(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
     let names: HashMap<Uuid, String> =
         teams.iter().chain(&task_types).chain(&work_locations).map(|(id, n)| (*id, n.clone())).collect();
     let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
-    let host = &admin.tenant.portal_host;
+    let origin = portal_origin(&admin, &state, &headers);
     let links = links::list(db, Some(id), None)
         .await?
         .into_iter()
@@ -97,7 +116,7 @@ pub async fn list(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> {
                 id: link.id,
                 kind,
                 what,
-                url: format!("https://{host}{path}"),
+                url: format!("{origin}{path}"),
                 active: link.is_active(),
                 created: link.created_at.format("%d-%m-%Y").to_string(),
             }
