@@ -162,8 +162,8 @@ async fn answers_that_say_nothing_about_the_number_are_temporary() {
 }
 
 #[tokio::test]
-async fn server_errors_and_throttling_are_temporary_other_refusals_permanent() {
-    for status in [500, 502, 503, 429, 408] {
+async fn server_errors_are_temporary_throttling_waits_other_refusals_permanent() {
+    for status in [500, 502, 503, 408] {
         let (result, script) = send_with(status, "<html>nej</html>".into(), &outgoing(Some("20304050"), None)).await;
         let Err(SendError::Temporary(CallError::Status { status: got, .. })) = result else {
             panic!("{status}: {result:?}")
@@ -172,6 +172,10 @@ async fn server_errors_and_throttling_are_temporary_other_refusals_permanent() {
         // Sends are never retried inside the client: delivery retries with the same messageid.
         assert_eq!(script.received.lock().unwrap().len(), 1);
     }
+    // A 429 without Retry-After: nothing was sent; wait a second.
+    let (result, script) = send_with(429, "<html>nej</html>".into(), &outgoing(Some("20304050"), None)).await;
+    assert!(matches!(result, Err(SendError::Throttled(wait)) if wait == Duration::from_secs(1)), "{result:?}");
+    assert_eq!(script.received.lock().unwrap().len(), 1);
     for status in [400, 401, 403] {
         let (result, _) = send_with(status, String::new(), &outgoing(Some("20304050"), None)).await;
         assert!(
