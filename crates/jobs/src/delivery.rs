@@ -110,7 +110,7 @@ pub async fn deliver(
         match delivery::after(attempt, now, until) {
             Next::Done => {
                 let words = words_sent(*channel, &outgoing);
-                messages::record(db, id, Outcome::Sent { channel: key, reference, words }, now).await?;
+                messages::record_alone(db, id, Outcome::Sent { channel: key, reference, words }, now).await?;
                 return Ok(Delivered::Done);
             }
             Next::RetryLater => {

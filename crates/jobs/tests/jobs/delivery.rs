@@ -79,9 +79,9 @@ impl Transport for Scripted {
     }
 }
 
-/// Digital Post whose "Afleveret" receipt is stored before it answers the
-/// send, as the Beskedfordeler may push it that fast.
-struct ReceiptFirst(DatabaseConnection);
+/// Digital Post whose receipt (its status text) is stored before it answers
+/// the send, as the Beskedfordeler may push it that fast.
+struct ReceiptFirst(DatabaseConnection, &'static str);
 
 #[async_trait]
 impl Transport for ReceiptFirst {
@@ -93,7 +93,7 @@ impl Transport for ReceiptFirst {
         let receipt = store::repo::receipts::Receipt {
             besked_id: "besked-1".into(),
             message_uuid: message.message_id,
-            status_text: "Afleveret Digital Post".into(),
+            status_text: self.1.into(),
             detail: String::new(),
         };
         store::repo::receipts::apply(&self.0, &receipt, queued_at()).await.expect("receipt stored");
@@ -277,12 +277,31 @@ store::store_tests! {
 
     async fn a_receipt_that_comes_before_the_send_is_recorded_keeps_the_letter_delivered(t: TestDb) {
         let id = message(&t.db, MessageKind::Invitation).await?;
-        let post: Arc<dyn Transport> = Arc::new(ReceiptFirst(t.db.clone()));
+        let post: Arc<dyn Transport> = Arc::new(ReceiptFirst(t.db.clone(), "Afleveret Digital Post"));
         let mut m = messaging(&[]);
         m.transports.insert(Channel::DigitalPost, post);
         assert_eq!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::Done);
         let row = messages::get(&t.db, id).await?;
         assert_eq!((row.status.as_str(), row.channel.as_deref()), ("delivered", Some("digital_post")));
         assert!(row.sent_at.is_some() && row.delivered_at.is_some());
+    }
+
+    async fn a_failed_receipt_that_comes_before_the_send_is_recorded_moves_the_message_on(t: TestDb) {
+        let id = message(&t.db, MessageKind::Invitation).await?;
+        let email = Scripted::new(Channel::Email, vec![ok]);
+        let mut m = messaging(&[&email]);
+        m.transports.insert(Channel::DigitalPost, Arc::new(ReceiptFirst(t.db.clone(), "Fejlet")));
+        assert_eq!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::Done);
+        let row = messages::get(&t.db, id).await?;
+        assert_eq!(row.status, "fell_back", "the letter failed: not left as sent");
+        assert_eq!(messages::channels_left(&row), vec!["digital_post".to_owned()]);
+        let jobs = store::outbox::list(&t.db, store::outbox::JobState::Queued, 10).await?;
+        let next: Vec<_> = jobs.iter().filter(|j| j.kind == messages::DELIVER).collect();
+        assert_eq!(next.len(), 2, "the message's own job and one for the next channel: {jobs:?}");
+        // The next channel's job.
+        assert_eq!(deliver(&t.db, &m, id, queued_at()).await?, Delivered::Done);
+        let row = messages::get(&t.db, id).await?;
+        assert_eq!((row.status.as_str(), row.channel.as_deref()), ("sent", Some("email")));
+        assert_eq!(email.accepted.lock().unwrap().len(), 1, "one e-mail");
     }
 }

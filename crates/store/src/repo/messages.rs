@@ -318,6 +318,19 @@ pub async fn record(db: &impl ConnectionTrait, id: Uuid, outcome: Outcome, now: 
     Ok(())
 }
 
+/// [`record`] in a transaction of its own, for callers outside one: a letter's
+/// send and a "Fejlet" receipt that raced it are then seen together.
+pub async fn record_alone(db: &impl super::Conn, id: Uuid, outcome: Outcome, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::TransactionSession;
+    let txn = super::begin_write(db).await?;
+    let letter = matches!(&outcome, Outcome::Sent { channel, .. } if channel == "digital_post");
+    record(&txn, id, outcome, now).await?;
+    if letter {
+        super::receipts::after_letter_sent(&txn, &get(&txn, id).await?, now).await?;
+    }
+    txn.commit().await.map_err(Error::db("committing a delivery attempt"))
+}
+
 /// Marks a message sent in one statement that leaves a delivered one alone:
 /// Digital Post may push its receipt while the send is still being recorded.
 async fn mark_sent(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {

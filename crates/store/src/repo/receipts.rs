@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession};
 use uuid::Uuid;
 
 use super::messages::{self, Outcome};
@@ -106,25 +106,64 @@ pub async fn apply(db: &impl Conn, receipt: &Receipt, now: DateTime<Utc>) -> Res
     if inserted == 0 {
         return Ok(Applied::Duplicate);
     }
-    if let Some(message) = message_of(&txn, receipt.message_uuid).await? {
+    // Locked (on PostgreSQL) so that a send being recorded at this moment
+    // either comes first and is seen here, or comes after and sees this receipt.
+    let message = message_log::Entity::find()
+        .filter(message_log::Column::DigitalPostMessageId.eq(receipt.message_uuid))
+        .lock_exclusive()
+        .one(&txn)
+        .await
+        .map_err(Error::db("finding a receipt's message"))?;
+    if let Some(message) = message {
         match PostStatus::parse(&receipt.status_text) {
             PostStatus::Delivered => messages::record(&txn, message.id, Outcome::Delivered, now).await?,
-            PostStatus::Failed if message.channel.as_deref() == Some("digital_post") => {
-                let error = format!("Digital Post: Fejlet {}", receipt.detail).trim().to_owned();
-                let left = Outcome::Left { channel: "digital_post".into(), error };
-                messages::record(&txn, message.id, left, now).await?;
-                // A job of its own: the first delivery job is finished.
-                let payload = serde_json::json!({ "message": message.id });
-                let job = NewJob::new(messages::DELIVER, payload)
-                    .idempotency_key(format!("{}:{}:{}", messages::DELIVER, message.id, receipt.besked_id))
-                    .max_attempts(10_000);
-                outbox::enqueue_at(&txn, job, now).await.map_err(Error::db("queueing the next channel"))?;
+            // Not yet recorded as sent: `after_letter_sent` finds this receipt.
+            PostStatus::Failed if message.channel.as_deref() == Some(DIGITAL_POST) => {
+                move_on(&txn, message.id, receipt, now).await?
             }
             _ => {}
         }
     }
     txn.commit().await.map_err(Error::db("committing a Digital Post receipt"))?;
     Ok(Applied::Recorded)
+}
+
+const DIGITAL_POST: &str = "digital_post";
+
+/// "Fejlet": Digital Post is given up and a job of its own tries the next
+/// channel (the first delivery job is finished). Keyed by the receipt, so the
+/// two places that may see the same receipt queue one job.
+async fn move_on(txn: &impl ConnectionTrait, message: Uuid, receipt: &Receipt, now: DateTime<Utc>) -> Result<()> {
+    let error = format!("Digital Post: Fejlet {}", receipt.detail).trim().to_owned();
+    messages::record(txn, message, Outcome::Left { channel: DIGITAL_POST.into(), error }, now).await?;
+    let payload = serde_json::json!({ "message": message });
+    let job = NewJob::new(messages::DELIVER, payload)
+        .idempotency_key(format!("{}:{}:{}", messages::DELIVER, message, receipt.besked_id))
+        .max_attempts(10_000);
+    outbox::enqueue_at(txn, job, now).await.map_err(Error::db("queueing the next channel"))?;
+    Ok(())
+}
+
+/// Just after a letter is recorded as sent, in the same transaction: a
+/// "Fejlet" receipt may have come while the send was being recorded (Digital
+/// Post can answer before our own write lands); it moves the message on now.
+pub(crate) async fn after_letter_sent(
+    txn: &impl ConnectionTrait,
+    message: &message_log::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let uuid = message.digital_post_message_id;
+    let receipts = receipt::Entity::find()
+        .filter(receipt::Column::MessageUuid.eq(uuid))
+        .all(txn)
+        .await
+        .map_err(Error::db("reading a letter's receipts"))?;
+    let failed = receipts.into_iter().find(|r| PostStatus::parse(&r.status) == PostStatus::Failed);
+    if let Some(r) = failed {
+        let receipt = Receipt { besked_id: r.besked_id, message_uuid: uuid, status_text: r.status, detail: r.detail };
+        move_on(txn, message.id, &receipt, now).await?;
+    }
+    Ok(())
 }
 
 /// The newest receipt of each of these Digital Post letters (by message
