@@ -173,6 +173,7 @@ async fn send_group_message(client: &Client, base: &str, election: Uuid, count: 
     click(client, Locator::Css("button[value='send']")).await;
     let sent = Instant::now();
     wait_for_text(client, &format!("Beskeden er sat i kø til {count} personer")).await;
+    axe(client, "the group message page while the messages go out").await;
     sent
 }
 

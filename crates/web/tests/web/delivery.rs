@@ -73,21 +73,25 @@ store_tests! {
         }
         assert!(count(&html, "I alt", 5));
         assert!(html.contains("width=\"20.00\""), "each of five is a fifth of the bar");
-        assert!(html.contains("http-equiv=\"refresh\""), "two still on their way");
+        assert!(html.contains("data-live=\"on\"") && html.contains("/static/live.js"), "two still on their way");
+        let script = client.get(app.url("/static/live.js")).send().await?;
+        assert_eq!(script.status(), 200);
+        assert!(script.headers()["content-type"].to_str()?.starts_with("text/javascript"));
+        assert!(script.text().await?.contains("data-live"), "the script that refreshes the bar");
 
         let group = format!("/admin/elections/{election}/group-message");
         let client = app.sign_in(AdminRole::Secretariat).await?;
         let html = page(client.get(app.url(&group)).send().await?, 200).await?;
         assert!(html.contains("class=\"delivery-bar\"") && count(&html, "I alt", 2), "{html}");
         assert!(count(&html, "Sendt", 1) && count(&html, "I kø", 1) && count(&html, "Leveret", 0));
-        assert!(html.contains("http-equiv=\"refresh\""));
+        assert!(html.contains("id=\"group-progress\" data-live=\"on\""));
 
         for id in &activation[..2] {
             advance(db, *id, "sent").await?;
         }
         let html = page(client.get(app.url(&overview)).send().await?, 200).await?;
         assert!(count(&html, "Sendt", 3) && count(&html, "I kø", 0), "{html}");
-        assert!(!html.contains("http-equiv=\"refresh\""), "nothing waits: no more refreshing");
+        assert!(!html.contains("data-live") && !html.contains("live.js"), "nothing waits: no more refreshing");
     }
 
     async fn the_words_sent_are_shown_in_the_log_and_on_the_profile(t: TestDb) {
