@@ -375,8 +375,8 @@ texts! {
     "Vi kender ikke dit CPR-nummer fra dit log ind. Log ud, og log ind med MitID igen." => {
         "We do not know your CPR number from your sign-in. Sign out and sign in with MitID again."
     },
-    "Linket findes ikke eller er trukket tilbage. Spørg den, der gav dig linket, om et nyt." => {
-        "The link does not exist or has been withdrawn. Ask the person who gave you the link for a new one."
+    "Kommunen har trukket linket tilbage. Spørg den, der gav dig linket, om et nyt." => {
+        "The municipality has withdrawn the link. Ask the person who gave you the link for a new one."
     },
     // Field errors (domain::MobileError and domain::EmailError).
     "Mobilnummeret skal udfyldes" => "Enter your mobile number",

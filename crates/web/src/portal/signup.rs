@@ -80,18 +80,28 @@ async fn task_submit(
     submit(t, c, &s, "opgave", token, form).await
 }
 
-/// The active link behind `token`, if it is of the kind the path names.
+/// The active link behind `token`, if it is of the kind the path names; a
+/// revoked one says so (410), an unknown one is 404.
 async fn active_link(tenant: &CurrentTenant, path_kind: &str, token: &str) -> Result<Link> {
-    let link = links::find_active(&tenant.db, token).await?;
     let fits = |l: &Link| {
         matches!((path_kind, l.target), ("hold", LinkTarget::Team { .. }) | ("opgave", LinkTarget::Task { .. }))
     };
-    link.filter(fits).ok_or_else(|| Error::Refused {
-        status: StatusCode::NOT_FOUND,
-        title: "Linket virker ikke",
-        message: "Linket findes ikke eller er trukket tilbage. Spørg den, der gav dig linket, om et nyt.".into(),
-        back: "/",
-    })
+    match links::find(&tenant.db, token).await?.filter(fits) {
+        Some(link) if link.is_active() => Ok(link),
+        Some(_) => Err(Error::Refused {
+            status: StatusCode::GONE,
+            title: "Linket er trukket tilbage",
+            message: "Kommunen har trukket linket tilbage. Spørg den, der gav dig linket, om et nyt.".into(),
+            back: "/",
+        }),
+        None => Err(Error::Refused {
+            status: StatusCode::NOT_FOUND,
+            title: "Linket virker ikke",
+            message: "Linket findes ikke. Tjek, at du har fået hele linket med, eller spørg den, der gav dig det."
+                .into(),
+            back: "/",
+        }),
+    }
 }
 
 fn team_of(link: &Link) -> Uuid {

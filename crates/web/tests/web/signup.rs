@@ -1,7 +1,7 @@
 //! Sign-up through team and task links: CPR data shown, mobile and e-mail
 //! required, diets and consent (kept with the participant, unless the
 //! municipality switched its declaration off); provisional when CPR is down;
-//! a task link also gives a free seat of its kind; revoked links lead nowhere.
+//! a task link also gives a free seat of its kind; revoked links say so (410), unknown ones are 404.
 
 use chrono::Utc;
 use domain::CprNumber;
@@ -165,11 +165,13 @@ store::store_tests! {
         let body = page(client.get(app.url(&format!("/tilmelding/opgave/{}", created.token))).send().await?, 404).await?;
         assert!(body.contains("Linket virker ikke"), "{body}");
         links::revoke(app.db(), &store::repo::Actor::system(), created.id, Utc::now()).await?;
-        for path in [format!("/tilmelding/hold/{}", created.token), "/tilmelding/hold/ukendt".to_owned()] {
-            let body = page(app.anonymous().get(app.url(&path)).send().await?, 404).await?;
-            assert!(body.contains("Linket virker ikke"), "{body}");
-            let body = page(client.post(app.url(&path)).form(&fields(&[])).send().await?, 404).await?;
-            assert!(body.contains("Linket virker ikke"), "{body}");
+        let revoked = format!("/tilmelding/hold/{}", created.token);
+        let cases = [(revoked, 410, "Linket er trukket tilbage"), ("/tilmelding/hold/ukendt".to_owned(), 404, "Linket virker ikke")];
+        for (path, status, says) in cases {
+            let body = page(app.anonymous().get(app.url(&path)).send().await?, status).await?;
+            assert!(body.contains(says), "{body}");
+            let body = page(client.post(app.url(&path)).form(&fields(&[])).send().await?, status).await?;
+            assert!(body.contains(says), "{body}");
         }
         assert!(!in_team(&app, karen, of.team).await?);
     }
