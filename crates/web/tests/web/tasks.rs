@@ -273,6 +273,12 @@ store_tests! {
         let bad = pairs(&[("kind", "filtered"), ("team", "nonsense")]);
         let refused = post_page(&client, &app, &links, &bad, 400).await?;
         assert!(refused.contains("Vælg et hold fra listen."), "{refused}");
+        let unknown = Uuid::new_v4().to_string();
+        for (field, says) in [("team", "Vælg et hold fra listen."), ("work_location", "Vælg et arbejdssted fra listen.")] {
+            let stale = pairs(&[("kind", "filtered"), (field, &unknown)]);
+            let refused = post_page(&client, &app, &links, &stale, 400).await?;
+            assert!(refused.contains(says), "a well-formed id of nothing: {refused}");
+        }
         // Readers see the list but create nothing.
         let reader = app.sign_in(AdminRole::Reader).await?;
         assert_eq!(reader.post(app.url(&links)).form(&filtered).send().await?.status(), 403);

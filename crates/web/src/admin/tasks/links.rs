@@ -160,6 +160,7 @@ pub async fn create(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<New
     store::repo::elections::get(admin.db(), id).await?.ok_or(Error::NotFound)?;
     if form.kind == "filtered" {
         let target = filtered_target(id, &form)?;
+        must_exist(&admin, &target).await?;
         links::create(admin.db(), &admin.actor(), target, Utc::now()).await?;
         return Ok(redirect_with_flash(&format!("/admin/elections/{id}/links"), "Linket er oprettet."));
     }
@@ -175,8 +176,36 @@ pub async fn create(admin: AdminUser, Path(id): Path<Uuid>, Form(form): Form<New
         }
         _ => return Err(Error::BadRequest("Vælg, hvilken slags link der skal oprettes.".into())),
     };
+    must_exist(&admin, &target).await?;
     links::create(admin.db(), &admin.actor(), target, Utc::now()).await?;
     Ok(redirect_with_flash(&format!("/admin/elections/{id}/links"), "Linket er oprettet."))
+}
+
+/// Every team, work location and task type the link names exists (a stale
+/// form or a hand-made request would otherwise meet a foreign-key error).
+async fn must_exist(admin: &AdminUser, target: &LinkTarget) -> Result<()> {
+    let db = admin.db();
+    let (team, work_location, task_type) = match target {
+        LinkTarget::Team { team, .. } => (Some(*team), None, None),
+        LinkTarget::Task { team, kind, .. } => (Some(*team), Some(kind.work_location), Some(kind.task_type)),
+        LinkTarget::Filtered { team, filter, .. } => (*team, filter.work_location, filter.task_type),
+    };
+    if let Some(id) = team
+        && store::repo::teams::get(db, id).await?.is_none()
+    {
+        return Err(Error::BadRequest("Vælg et hold fra listen.".into()));
+    }
+    if let Some(id) = work_location
+        && store::repo::work_locations::get(db, id).await?.is_none()
+    {
+        return Err(Error::BadRequest("Vælg et arbejdssted fra listen.".into()));
+    }
+    if let Some(id) = task_type
+        && store::repo::task_types::get(db, id).await?.is_none()
+    {
+        return Err(Error::BadRequest("Vælg en opgavetype fra listen.".into()));
+    }
+    Ok(())
 }
 
 /// A task-list link: every field may be "Alle" (empty); anything else must be a real choice.
