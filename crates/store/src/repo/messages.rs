@@ -344,6 +344,23 @@ async fn mark_sent(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Audits that staff opened a message's page: its words carry the person's
+/// name and address, as a profile does (reference §2.5: every view is logged).
+pub async fn record_view(
+    db: &impl ConnectionTrait,
+    actor: &super::audit::Actor,
+    message: &message_log::Model,
+    name: &str,
+) -> Result<()> {
+    use super::audit::{AuditAction, AuditEntry};
+    let entry = AuditEntry::new(AuditAction::View, "message_log")
+        .entity(message.id)
+        .participant(message.participant_id)
+        .description(format!("Besked vist: {name}"));
+    super::audit::record(db, actor, entry).await?;
+    Ok(())
+}
+
 /// People no channel could reach: failed messages, newest first.
 pub async fn unreachable(db: &impl ConnectionTrait) -> Result<Vec<message_log::Model>> {
     message_log::Entity::find()

@@ -52,6 +52,7 @@ pub async fn detail(admin: AdminUser, Path(id): Path<Uuid>) -> Result<Response> 
     let db = admin.db();
     let m = messages::get(db, id).await?;
     let person = participants::get(db, m.participant_id).await?;
+    messages::record_view(db, &admin.actor(), &m, &participants::full_name(&person)).await?;
     let label = |keys: &str| {
         keys.split(',').filter_map(domain::delivery::Channel::parse).map(|c| c.label()).collect::<Vec<_>>().join(", ")
     };

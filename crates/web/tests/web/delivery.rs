@@ -118,6 +118,14 @@ store_tests! {
         assert!(html.contains("ikke sendt endnu"), "{html}");
         let missing = client.get(app.url(&format!("/admin/messages/{}", Uuid::new_v4()))).send().await?;
         assert_eq!(missing.status(), 404);
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use store::entity::audit_log;
+        let viewed = audit_log::Entity::find()
+            .filter(audit_log::Column::EntityTable.eq("message_log"))
+            .filter(audit_log::Column::Action.eq("view"))
+            .count(db)
+            .await?;
+        assert_eq!(viewed, 3, "each opened message is in the audit log");
 
         let log = page(client.get(app.url("/admin/messages")).send().await?, 200).await?;
         assert!(log.contains(&format!("href=\"/admin/messages/{by_post}\"")), "{log}");
