@@ -73,4 +73,24 @@ impl AppState {
     pub fn csp(&self) -> &str {
         &self.csp
     }
+
+    /// The origin a request came to, as the person typed it (the host has
+    /// already picked the tenant); https wherever cookies are secure, that is
+    /// everywhere but the demo.
+    pub fn request_origin(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let scheme = if self.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{host}")
+    }
+
+    /// Where the tenant's portal links open, for a page of the admin app: the
+    /// portal's own host over https, or — when the portal shares the admin
+    /// app's host (the demo on `localhost:PORT`) — the origin of this request.
+    pub fn portal_origin(&self, tenant: &Tenant, headers: &axum::http::HeaderMap) -> String {
+        if tenant.admin_host == tenant.portal_host {
+            self.request_origin(headers)
+        } else {
+            format!("https://{}", tenant.portal_host)
+        }
+    }
 }

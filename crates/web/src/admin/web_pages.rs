@@ -5,7 +5,7 @@
 //! links ([`crate::plain_text`]). A page never saved shows our default.
 
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -66,7 +66,8 @@ struct ListPage {
     contact: store::entity::contact_information::Model,
 }
 
-async fn list(admin: AdminUser) -> Result<Response> {
+async fn list(State(state): State<AppState>, headers: axum::http::HeaderMap, admin: AdminUser) -> Result<Response> {
+    let origin = state.portal_origin(&admin.tenant, &headers);
     let saved = repo::list(admin.db()).await?;
     let rows = Page::ALL
         .into_iter()
@@ -82,7 +83,7 @@ async fn list(admin: AdminUser) -> Result<Response> {
                 name: name(page),
                 title: row.map(|r| r.title.clone()).unwrap_or_default(),
                 status,
-                url: page.path().map(|p| format!("https://{}{p}", admin.tenant.portal_host)),
+                url: page.path().map(|p| format!("{origin}{p}")),
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, NaiveTime, Utc};
@@ -85,7 +85,7 @@ async fn my_teams(
     Query(query): Query<Removed>,
 ) -> Result<Html<String>> {
     let own = citizen.require_team_responsible()?.to_vec();
-    let origin = origin(&state, &headers);
+    let origin = state.request_origin(&headers);
     let db = &citizen.tenant.db;
     let today = today();
     let elections = responsible::active_elections(db).await?;
@@ -107,14 +107,6 @@ async fn my_teams(
         teams.push(TeamSection { id, name, members, status, links });
     }
     render(MyTeamsPage { chrome: PortalChrome::of(&citizen), teams, removed: query.fjernet })
-}
-
-/// The portal's origin as the person reached it (the host already picked the
-/// tenant); https wherever cookies are secure, that is outside the demo.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let scheme = if state.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
 }
 
 /// The team's active sign-up and task links (filtered task-list links are

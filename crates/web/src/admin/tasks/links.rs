@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
@@ -52,19 +52,6 @@ fn portal_path(target: &LinkTarget, token: &str) -> String {
     }
 }
 
-/// Where the links staff copy open: the portal's own host over https, or —
-/// when the admin app shares its host (the demo on `localhost:PORT`) — the
-/// origin this page was asked at, port included.
-fn portal_origin(admin: &AdminUser, state: &AppState, headers: &HeaderMap) -> String {
-    let tenant = &admin.tenant;
-    if tenant.admin_host != tenant.portal_host {
-        return format!("https://{}", tenant.portal_host);
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(&tenant.portal_host);
-    let scheme = if state.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -82,7 +69,7 @@ pub async fn list(
     let names: HashMap<Uuid, String> =
         teams.iter().chain(&task_types).chain(&work_locations).map(|(id, n)| (*id, n.clone())).collect();
     let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
-    let origin = portal_origin(&admin, &state, &headers);
+    let origin = state.portal_origin(&admin.tenant, &headers);
     let links = links::list(db, Some(id), None)
         .await?
         .into_iter()
