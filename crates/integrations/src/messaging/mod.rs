@@ -32,6 +32,18 @@ pub struct Recipient {
     pub exempt_digital_post: bool,
 }
 
+impl Recipient {
+    /// Whether `channel` has somewhere to send to (an address, or Digital
+    /// Post not exempt). A channel without one refuses before any request.
+    pub fn has_address_for(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::DigitalPost => !self.exempt_digital_post,
+            Channel::Email => self.email.is_some(),
+            Channel::Sms => self.mobile.is_some(),
+        }
+    }
+}
+
 /// A file sent along (a task type's PDF).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {

@@ -85,6 +85,10 @@ impl Transport for Paced {
     }
 
     async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        if !message.recipient.has_address_for(self.channel()) {
+            // Refused without a request: no slot is used up.
+            return self.inner.send(message).await;
+        }
         let wait = self.pacer.reserve(MAX_WAIT).map_err(SendError::Throttled)?;
         tokio::time::sleep(wait).await;
         let result = self.inner.send(message).await;
@@ -142,5 +146,61 @@ mod tests {
         // A shorter hold never brings the slots forward.
         pacer.hold(10 * MS);
         assert!(pacer.reserve(MAX_WAIT).unwrap() > 990 * MS);
+    }
+
+    /// Counts what reaches the gateway; refuses people without a mobile.
+    #[derive(Default)]
+    struct Gateway(std::sync::atomic::AtomicUsize);
+
+    #[async_trait]
+    impl Transport for Gateway {
+        fn channel(&self) -> Channel {
+            Channel::Sms
+        }
+
+        async fn send(&self, message: &Outgoing) -> Result<Sent, SendError> {
+            if message.recipient.mobile.is_none() {
+                return Err(SendError::Unreachable("intet mobilnummer".into()));
+            }
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Sent { reference: None })
+        }
+    }
+
+    fn to(mobile: Option<&str>) -> Outgoing {
+        Outgoing {
+            message_id: uuid::Uuid::new_v4(),
+            sms_id: "1".into(),
+            recipient: super::super::Recipient {
+                cpr: domain::CprNumber::parse("0101801234").unwrap(),
+                name: "Søs".into(),
+                email: None,
+                mobile: mobile.map(|m| domain::Mobile::parse(m).unwrap()),
+                exempt_digital_post: false,
+            },
+            subject: String::new(),
+            html: String::new(),
+            text: String::new(),
+            sms_text: "Hej".into(),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_person_without_an_address_uses_no_slot() {
+        let gateway = Arc::new(Gateway::default());
+        let paced = Paced::new(gateway.clone(), Pacer::per_second(1.0).unwrap());
+        for _ in 0..5 {
+            assert!(matches!(paced.send(&to(None)).await, Err(SendError::Unreachable(_))));
+        }
+        let started = Instant::now();
+        paced.send(&to(Some("12345678"))).await.unwrap();
+        assert!(started.elapsed() < 100 * MS, "the first real send did not wait for slots nobody used");
+        assert_eq!(gateway.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // The next real one keeps the pace of one a second.
+        let started = Instant::now();
+        paced.send(&to(Some("12345679"))).await.unwrap();
+        assert!(started.elapsed() >= 1000 * MS, "{:?}", started.elapsed());
+        assert_eq!(gateway.0.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }
