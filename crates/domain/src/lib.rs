@@ -8,6 +8,7 @@ pub mod address;
 pub mod age;
 pub mod attachment;
 pub mod conflict;
+pub mod consent;
 pub mod contact;
 pub mod cpr;
 pub mod delivery;
@@ -29,6 +30,7 @@ pub use address::{PostalCode, PostalCodeError};
 pub use age::age_on;
 pub use attachment::{MAX_PDF_BYTES, PdfError, PdfUpload};
 pub use conflict::{TaskWindow, conflicts, overlaps};
+pub use consent::{consent_until, current_consent};
 pub use contact::{Email, EmailError, Mobile, MobileError};
 pub use cpr::{CprError, CprNumber};
 pub use election::{

@@ -122,7 +122,7 @@ fn default_body(page: Page, tenant: &str, lang: Lang) -> String {
             [("kommune", tenant)],
         ),
         Page::Consent => {
-            let until = super::profile::consent_until(Utc::now().date_naive()).format("%d-%m-%Y").to_string();
+            let until = domain::consent_until(domain::danish_date(Utc::now())).format("%d-%m-%Y").to_string();
             lang.fill(
                 "Jeg giver samtykke til, at {kommune} gemmer mine oplysninger til og med {dato}, så kommunen kan \
                  spørge mig, om jeg vil hjælpe ved kommende valg. Jeg kan til enhver tid trække samtykket tilbage \

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Months, NaiveDate, Utc};
+use chrono::Utc;
 use domain::{Email, Mobile};
 use store::repo::participant_details as details;
 use store::repo::participants::{self, Contact};
@@ -57,20 +57,6 @@ struct Edits {
     consent: bool,
 }
 
-/// How long a consent to be kept for coming elections lasts: one round of
-/// both kinds of general election (each at most four years apart).
-const CONSENT_YEARS: u32 = 4;
-
-/// The last day of a consent given on `today`.
-pub fn consent_until(today: NaiveDate) -> NaiveDate {
-    today.checked_add_months(Months::new(12 * CONSENT_YEARS)).unwrap_or(NaiveDate::MAX)
-}
-
-/// The stored consent, if it has not run out.
-fn current_consent(p: &store::entity::participants::Model, today: NaiveDate) -> Option<NaiveDate> {
-    p.consent_until.filter(|until| *until >= today)
-}
-
 async fn render(
     citizen: &Citizen,
     edits: Option<Edits>,
@@ -81,7 +67,7 @@ async fn render(
 ) -> Result<Response> {
     let p = citizen.require_participant()?;
     let db = &citizen.tenant.db;
-    let consent = current_consent(p, domain::danish_date(Utc::now()));
+    let consent = domain::current_consent(p.consent_until, domain::danish_date(Utc::now()));
     let edits = match edits {
         Some(e) => e,
         None => Edits {
@@ -146,7 +132,9 @@ async fn save(citizen: Citizen, Form(pairs): Form<Vec<(String, String)>>) -> Res
     details::set_diets(db, p.id, &edits.diets).await?;
     let today = domain::danish_date(Utc::now());
     // A consent still running keeps its date; a new one runs from today.
-    let consent = edits.consent.then(|| current_consent(p, today).unwrap_or_else(|| consent_until(today)));
+    let consent = edits
+        .consent
+        .then(|| domain::current_consent(p.consent_until, today).unwrap_or_else(|| domain::consent_until(today)));
     if consent != p.consent_until {
         participants::set_consent(db, &actor, p.id, consent).await?;
     }

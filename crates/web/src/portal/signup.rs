@@ -4,7 +4,7 @@
 //! yet fills in mobile and e-mail (both required, as "Min profil" requires
 //! them), diets and — unless the municipality has switched its declaration
 //! of consent off — consent, kept with the participant until
-//! [`super::profile::consent_until`]; their name, address and the rest come
+//! [`domain::consent_until`]; their name, address and the rest come
 //! from CPR — or, when CPR does not answer, they are signed up provisionally
 //! and a job checks them when CPR is back (SPEC §7).
 
@@ -29,7 +29,6 @@ use super::auth::Citizen;
 use super::content::{self, Page};
 use super::i18n::Lang;
 use super::invitation::{ResultPage, answer_page};
-use super::profile::consent_until;
 use super::{MaybeCitizen, PortalChrome};
 use crate::error::{Error, Result};
 use crate::forms::FieldErrors;
@@ -194,7 +193,7 @@ async fn render(
         Lookup::Found(answer) => Some(shown(answer, lang)),
         _ => None,
     });
-    let until = consent_until(Utc::now().date_naive());
+    let until = domain::consent_until(domain::danish_date(Utc::now()));
     let page = SignupPage {
         chrome: PortalChrome::of(citizen),
         team,
@@ -323,7 +322,7 @@ pub(super) async fn register(
     let form = SignupForm::from_pairs(&pairs);
     let mut errors = FieldErrors::new();
     let contact = parse_contact(&form, &mut errors);
-    let until = consent_until(Utc::now().date_naive());
+    let until = domain::consent_until(domain::danish_date(Utc::now()));
     let asked = statement(citizen, Page::Consent).await?.is_some();
     if asked && !form.consent {
         errors.add("consent", "Sæt kryds for at give dit samtykke. Uden samtykke kan du ikke blive tilmeldt.");
